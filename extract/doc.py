@@ -1,0 +1,133 @@
+"""The document object every stage reads and adds to.
+
+Like a spaCy ``Doc``: one normalised text, and typed spans that point into it.
+A fact that cannot point at its words does not exist, so :meth:`Doc.add`
+refuses a span whose text differs from ``text[start:end]``.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Span:
+    """One extracted fact: a kind, its words, and what they mean."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    norm: str = ""
+    value: float | None = None
+    unit: str = ""
+    name: str = ""
+    period: str = ""
+    role: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+    section_id: str = ""
+    problem_id: str = ""
+
+
+@dataclass(slots=True)
+class Section:
+    section_id: str
+    parent_id: str
+    level: int
+    number: str
+    style: str
+    heading: str
+    start: int  # start of the heading line
+    end: int  # end of the section's body (before the next heading of the same or a higher level)
+    heading_end: int  # end of the heading's own words
+    section_type: str = "other"
+
+
+@dataclass(slots=True)
+class Problem:
+    problem_id: str
+    number: str
+    category: str
+    title: str
+    start: int
+    end: int
+    status: str = "unknown"
+    status_text: str = ""
+    section_id: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+class Doc:
+    """A document: its normalised text, metadata, sections, problems and spans."""
+
+    def __init__(self, text: str, doc_id: str = "", path: str = "", encoding: str = ""):
+        self.text = text
+        self.doc_id = doc_id
+        self.path = path
+        self.encoding = encoding
+        self.meta: dict[str, Any] = {}
+        self.sections: list[Section] = []
+        self.problems: list[Problem] = []
+        self.spans: list[Span] = []
+        self.status = "ok"
+        self.error = ""
+        self.timings: dict[str, float] = {}
+        # Intervals that later matchers must not reuse (doc numbers, phones,
+        # standard codes, list numbering): sorted starts and their ends.
+        self._mask_starts: list[int] = []
+        self._mask_ends: list[int] = []
+
+    # -- spans ---------------------------------------------------------------
+    def add(self, kind: str, start: int, end: int, **fields: Any) -> Span:
+        """Add a fact grounded at ``text[start:end]``."""
+        if not (0 <= start < end <= len(self.text)):
+            raise ValueError(f"span {kind} [{start},{end}) outside text of length {len(self.text)}")
+        words = self.text[start:end]
+        given = fields.pop("text", words)
+        if given != words:
+            raise ValueError(f"span {kind} text {given!r} != text[{start}:{end}] {words!r}")
+        span = Span(kind, start, end, words, **fields)
+        self.spans.append(span)
+        return span
+
+    def of_kind(self, kind: str) -> list[Span]:
+        return [s for s in self.spans if s.kind == kind]
+
+    # -- masking -------------------------------------------------------------
+    def mask(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self._mask_starts, start)
+        self._mask_starts.insert(i, start)
+        self._mask_ends.insert(i, end)
+
+    def masked(self, start: int, end: int) -> bool:
+        """True when [start, end) overlaps a masked interval."""
+        i = bisect.bisect_left(self._mask_starts, end)
+        # masked intervals are short and rarely nested: look back a few
+        for j in range(i - 1, max(-1, i - 8), -1):
+            if self._mask_ends[j] > start:
+                return True
+        return False
+
+    # -- structure -----------------------------------------------------------
+    def section_at(self, pos: int) -> Section | None:
+        """The innermost section whose range holds ``pos``."""
+        best = None
+        for s in self.sections:
+            if s.start <= pos < s.end and (best is None or s.level >= best.level):
+                best = s
+        return best
+
+    def problem_at(self, pos: int) -> Problem | None:
+        for p in self.problems:
+            if p.start <= pos < p.end:
+                return p
+        return None
+
+    def assign_owners(self) -> None:
+        """Fill each span's section_id and problem_id from where it sits."""
+        for s in self.spans:
+            sec = self.section_at(s.start)
+            s.section_id = sec.section_id if sec else ""
+            prob = self.problem_at(s.start)
+            s.problem_id = prob.problem_id if prob else ""

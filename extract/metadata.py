@@ -1,0 +1,221 @@
+"""Document metadata per GB/T 9704-2012.
+
+版头: the issuer's mark, the document number, the signer. 主体: the title
+(its last word is the 文种), the recipients, the signature and the 成文日期.
+版记: 抄送 and 印发. Web copies have none of the 版头 but a 发布时间, which
+stands in for the date when the text states none.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .dates import DateStage
+from .doc import Doc
+from .docnumbers import DocNumberStage
+from .rules import RuleSet, alternation
+
+_TIME = regex.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*")
+_SPACE = regex.compile(r"[ \t\u3000\u00a0]+")
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str  # stripped
+
+    @property
+    def lstart(self):  # offset of the stripped text
+        return self.start
+
+
+def lines_of(text: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            out.append(Line(pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(raw) + 1
+    return out
+
+
+class MetadataStage:
+    name = "metadata"
+
+    def __init__(self, rules: RuleSet, dates: DateStage, docnos: DocNumberStage):
+        data, path = rules.yaml("metadata.yaml")
+        line = getattr(data, "line", None)
+        self.dates, self.docnos = dates, docnos
+        types = rules.words(data, "doc_types", path)
+        self.title_end = rules.compile(f"(?P<type>{alternation(types)})" + data["title_tail"], path, line)
+        self.head_lines = int(data.get("head_lines", 14))
+        self.max_title = int(data.get("max_title_chars", 120))
+        self.not_title = rules.compile(data["not_title_start"], path, line)
+        self.title_lead = rules.compile(data["title_lead"], path, line)
+        labels = data.get("labels") or {}
+        self.label = {k: rules.compile(v, path, getattr(labels, "line", line)) for k, v in labels.items()}
+        self.person = rules.compile(data["person_name"], path, line)
+        self.recipients_line = rules.compile(data["recipients_line"], path, line)
+        self.org_sep = rules.compile(data["org_separators"], path, line)
+        odata, opath = rules.yaml("orgs.yaml")
+        self.org_end = regex.compile(f"(?:{alternation(rules.words(odata, 'suffixes', opath))})$")
+
+    # -- helpers -------------------------------------------------------------
+    def is_org(self, s: str) -> bool:
+        s = s.strip()
+        return 3 <= len(s) <= 40 and not regex.search(r"[，。：:；;,!?！？《》“”0-9]", s) and bool(self.org_end.search(s))
+
+    def org_list(self, s: str) -> list[str]:
+        """Several bodies on one line, or [] when any part is not a body."""
+        parts = [p for p in self.org_sep.split(s.strip()) if p]
+        return parts if parts and all(self.is_org(p) for p in parts) else []
+
+    def date_only(self, line: Line) -> tuple[str, str] | None:
+        """(date norm, text before it) when a line is a date, perhaps after a signature."""
+        found = self.dates.explicit(line.text)
+        if len(found) != 1:
+            return None
+        s, e, norm = found[0]
+        if "/" in norm or len(norm) < 10:
+            return None
+        rest = _TIME.sub("", line.text[e:])
+        before = line.text[:s].strip()
+        if rest.strip() or (before and not self.org_list(before)):
+            return None
+        return norm, before
+
+    # -- the stage -----------------------------------------------------------
+    def __call__(self, doc: Doc) -> None:
+        lines = lines_of(doc.text)
+        meta = doc.meta
+        meta.update(doc_type="", title="", issuers=[], doc_number="", signers=[], recipients=[], date="",
+                    date_source="", attachments=[], cc=[], printed_by="", contact_person="", contact_phone="",
+                    published="", source="")
+        ti = self._title(lines, meta)
+        self._doc_number(lines, meta)
+        self._labels(lines, meta)
+        di = self._date(lines, meta, ti)
+        self._issuers(lines, meta, ti, di)
+        if ti is not None:
+            self._recipients(lines, meta, ti)
+
+    def _title(self, lines: list[Line], meta: dict) -> int | None:
+        for i, ln in enumerate(lines[: self.head_lines]):
+            t = ln.text
+            if len(t) > self.max_title or self.not_title.match(t) or t.startswith(("《", "(", "（")):
+                continue
+            m = self.title_end.search(t)
+            if not m or m.start("type") < 2:
+                continue
+            title = t
+            if i > 0 and self.title_lead.match(lines[i - 1].text) and not self.title_end.search(lines[i - 1].text) \
+                    and len(lines[i - 1].text) + len(t) <= self.max_title:
+                title = lines[i - 1].text + t  # a title broken over two lines
+            meta["doc_type"] = m.group("type")
+            # issuers written before 关于 on the title line: 中共汉中市委 汉中市人民政府关于…
+            pre, sep, _ = title.partition("关于")
+            if sep and pre.strip():
+                orgs = self.org_list(pre)
+                if orgs:
+                    meta["_title_issuers"] = orgs
+            meta["title"] = _SPACE.sub("", title) if regex.search(r"\p{Han}", title) else title
+            meta["_title_span"] = (ln.start, ln.end)
+            return i
+        return None
+
+    def _doc_number(self, lines: list[Line], meta: dict) -> None:
+        for ln in lines:
+            for s, e, norm in self.docnos.find(ln.text):
+                rest = (ln.text[:s] + ln.text[e:])
+                rest = self.label["signer"].split(rest)[0] if self.label["signer"].search(rest) else rest
+                if len(rest.strip()) <= 2:
+                    meta["doc_number"] = norm
+                    return
+
+    def _labels(self, lines: list[Line], meta: dict) -> None:
+        for i, ln in enumerate(lines):
+            t = ln.text
+            m = self.label["signer"].search(t)
+            if m:
+                meta["signers"] += [p for p in regex.split(r"[\s、，,]+", t[m.end():]) if regex.fullmatch(r"\p{Han}{2,4}", p)]
+            m = self.label["contact"].search(t)
+            if m and not meta["contact_person"]:
+                pm = self.person.match(t, m.end())
+                if pm:
+                    meta["contact_person"] = pm.group(0)
+                phone = regex.search(r"1[3-9]\d{9}|0\d{2,3}[-－—]?\d{7,8}|\(0\d{2,3}\)\d{7,8}", t)
+                if phone:
+                    meta["contact_phone"] = phone.group(0)
+            for key, field in (("cc", "cc"), ("report_to", "cc"), ("send_to", "cc")):
+                m = self.label[key].search(t)
+                if m:
+                    meta[field] += [p for p in regex.split(r"[，,、；;]+", t[m.end():].rstrip("。")) if p.strip()]
+            if self.label["printed"].search(t) and not meta["printed_by"]:
+                meta["printed_by"] = t
+            m = self.label["attachment"].match(t)
+            if m:
+                body = t[m.end():].strip()
+                # the attachment's name may run on to the next line
+                if body and i + 1 < len(lines) and lines[i + 1].start - ln.end <= 1 and \
+                        not self.label["attachment"].match(lines[i + 1].text) and len(lines[i + 1].text) < 60:
+                    body += lines[i + 1].text
+                if body:
+                    meta["attachments"].append(body)
+            m = self.label["published"].search(t)
+            if m and not meta["published"]:
+                found = self.dates.explicit(t[m.end():])
+                if found and found[0][0] == 0:
+                    meta["published"] = found[0][2]
+            m = self.label["source"].search(t)
+            if m and not meta["source"]:
+                meta["source"] = regex.split(r"\s{2,}|\s*(?:作者|编辑|浏览|阅读|字号)", t[m.end():])[0].strip()
+
+    def _date(self, lines: list[Line], meta: dict, ti: int | None) -> int | None:
+        for i, ln in enumerate(lines):
+            if "印发" in ln.text:
+                continue
+            got = self.date_only(ln)
+            if got:
+                meta["date"], meta["date_source"] = got[0], "signature"
+                return i
+        if ti is not None:  # ——2021年12月28日在…会议上: a speech report's date line under its title
+            for ln in lines[ti + 1: ti + 4]:
+                m = self.label["date_line_dash"].match(ln.text)
+                if m:
+                    found = self.dates.explicit(ln.text)
+                    if found and found[0][0] <= m.end() + 1 and len(found[0][2]) == 10:
+                        meta["date"], meta["date_source"] = found[0][2], "date_line"
+                        return None
+        if meta["published"]:
+            meta["date"], meta["date_source"] = meta["published"], "published"
+        return None
+
+    def _issuers(self, lines: list[Line], meta: dict, ti: int | None, di: int | None) -> None:
+        issuers: list[str] = []
+        if di is not None:
+            before = self.date_only(lines[di])[1]
+            block = self.org_list(before) if before else []
+            j = di - 1
+            while not block and j >= 0 and di - j <= 4 and self.org_list(lines[j].text):
+                issuers = self.org_list(lines[j].text) + issuers
+                j -= 1
+            issuers = block + issuers if block else issuers
+        if not issuers and meta.get("_title_issuers"):
+            issuers = meta["_title_issuers"]
+        if not issuers and ti is not None:
+            for ln in lines[:ti]:
+                issuers += [o for o in self.org_list(ln.text) if o not in issuers]
+        meta["issuers"] = list(dict.fromkeys(issuers))
+        meta.pop("_title_issuers", None)
+
+    def _recipients(self, lines: list[Line], meta: dict, ti: int) -> None:
+        for ln in lines[ti + 1: ti + 4]:
+            m = self.recipients_line.match(ln.text)
+            if m:
+                orgs = self.org_list(m.group("who"))
+                if orgs:
+                    meta["recipients"] = orgs
+                    return

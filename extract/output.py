@@ -1,0 +1,125 @@
+"""Writing a run's tables per the output contract (../shared/eval/README.md).
+
+Rows stream to temporary files as documents finish, so memory stays flat;
+each table replaces the old one only when the run completes (os.replace is
+atomic), so a run that dies leaves the previous tables whole.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from .doc import Doc
+
+MULTI = "；"
+
+DOCUMENT_COLUMNS = ["doc_id", "path", "status", "error", "doc_type", "title", "issuers", "doc_number", "signers",
+                    "recipients", "date", "date_source", "attachments", "cc", "printed_by", "contact_person",
+                    "contact_phone", "published", "source", "encoding", "traditional", "chars", "sections",
+                    "problems", "facts"]
+SECTION_COLUMNS = ["doc_id", "section_id", "parent_id", "level", "number", "style", "heading", "section_type",
+                   "start", "end"]
+PROBLEM_COLUMNS = ["doc_id", "problem_id", "number", "category", "title", "status", "status_text", "section_id",
+                   "start", "end"]
+FACT_COLUMNS = ["doc_id", "fact_id", "kind", "text", "start", "end", "section_id", "problem_id", "norm", "value",
+                "unit", "name", "period", "role", "attrs"]
+TABLES = {"documents": DOCUMENT_COLUMNS, "sections": SECTION_COLUMNS, "problems": PROBLEM_COLUMNS,
+          "facts": FACT_COLUMNS}
+
+
+def _cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return MULTI.join(str(x) for x in v)
+    if isinstance(v, float):
+        return repr(round(v, 10)).rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True) if v else ""
+    return str(v)
+
+
+def document_row(doc: Doc) -> dict:
+    m = {k: v for k, v in doc.meta.items() if not k.startswith("_")}
+    row = {c: m.get(c, "") for c in DOCUMENT_COLUMNS}
+    row.update(doc_id=doc.doc_id, path=doc.path, status=doc.status, error=doc.error, encoding=doc.encoding,
+               chars=len(doc.text) if doc.status == "ok" else "", sections=len(doc.sections),
+               problems=len(doc.problems), facts=len(doc.spans))
+    return row
+
+
+def section_rows(doc: Doc):
+    for s in doc.sections:
+        yield {"doc_id": doc.doc_id, "section_id": s.section_id, "parent_id": s.parent_id, "level": s.level,
+               "number": s.number, "style": s.style, "heading": s.heading, "section_type": s.section_type,
+               "start": s.start, "end": s.end}
+
+
+def problem_rows(doc: Doc):
+    for p in doc.problems:
+        yield {"doc_id": doc.doc_id, "problem_id": p.problem_id, "number": p.number, "category": p.category,
+               "title": p.title, "status": p.status, "status_text": p.status_text, "section_id": p.section_id,
+               "start": p.start, "end": p.end}
+
+
+def fact_rows(doc: Doc):
+    for i, s in enumerate(doc.spans, 1):
+        yield {"doc_id": doc.doc_id, "fact_id": f"f{i}", "kind": s.kind, "text": s.text, "start": s.start,
+               "end": s.end, "section_id": s.section_id, "problem_id": s.problem_id, "norm": s.norm,
+               "value": s.value, "unit": s.unit, "name": s.name, "period": s.period, "role": s.role,
+               "attrs": s.attrs}
+
+
+class TableWriter:
+    """Streams a run's rows into DIR; :meth:`commit` puts the tables in place."""
+
+    def __init__(self, out_dir: str | Path):
+        self.dir = Path(out_dir)
+        (self.dir / "texts").mkdir(parents=True, exist_ok=True)
+        self._files, self._writers = {}, {}
+        for name, cols in TABLES.items():
+            tmp = self.dir / f".{name}.csv.tmp"
+            f = tmp.open("w", encoding="utf-8-sig", newline="")
+            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+            w.writeheader()
+            self._files[name], self._writers[name] = f, w
+        self.counts = {name: 0 for name in TABLES}
+
+    def _write(self, name, rows):
+        w = self._writers[name]
+        for r in rows:
+            w.writerow({k: _cell(v) for k, v in r.items()})
+            self.counts[name] += 1
+
+    def add(self, doc: Doc) -> None:
+        self._write("documents", [document_row(doc)])
+        if doc.status != "ok":
+            return
+        write_atomic(self.dir / "texts" / f"{doc.doc_id}.txt", doc.text)
+        self._write("sections", section_rows(doc))
+        self._write("problems", problem_rows(doc))
+        self._write("facts", fact_rows(doc))
+
+    def commit(self) -> None:
+        for f in self._files.values():
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+        # documents.csv last: a reader that sees it sees the other tables of the same run
+        for name in ["sections", "problems", "facts", "documents"]:
+            os.replace(self.dir / f".{name}.csv.tmp", self.dir / f"{name}.csv")
+
+    def abort(self) -> None:
+        for name, f in self._files.items():
+            f.close()
+            (self.dir / f".{name}.csv.tmp").unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

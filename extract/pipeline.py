@@ -1,0 +1,79 @@
+"""The pipeline: a file or a text in, one :class:`~extract.doc.Doc` out.
+
+Stages are small callables that add to the Doc, built once per rule set.
+Their order is the order of their needs: document numbers and phones first
+(they mask their digits), metadata (the year that year-less dates need),
+sections, dates, then problems (which read sections and metadata).
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+
+from .contacts import ContactStage
+from .dates import DateStage
+from .doc import Doc
+from .docnumbers import DocNumberStage
+from .metadata import MetadataStage
+from .normalize import Normalizer
+from .problems import ProblemStage
+from .reading import ReadError, read_source
+from .rules import load_rules
+from .sections import SectionStage
+
+MAX_CHARS = 2_000_000  # characters per document after decoding
+
+
+class Pipeline:
+    def __init__(self, rules_dirs: tuple[str, ...] | list[str] = ()):
+        self.rules = load_rules(tuple(str(d) for d in rules_dirs))
+        rules = self.rules
+        self.normalizer = Normalizer(rules)
+        docnos = DocNumberStage(rules)
+        dates = DateStage(rules)
+        self.stages = [
+            docnos,
+            ContactStage(rules),
+            MetadataStage(rules, dates, docnos),
+            SectionStage(rules),
+            dates,
+            ProblemStage(rules),
+        ]
+
+    @property
+    def stage_names(self) -> list[str]:
+        return ["normalize"] + [s.name for s in self.stages]
+
+    def process_text(self, raw: str, doc_id: str = "doc", path: str = "") -> Doc:
+        t0 = time.perf_counter()
+        if len(raw) > MAX_CHARS:
+            raise ReadError(f"document too long: {len(raw)} characters (limit {MAX_CHARS})")
+        text, notes = self.normalizer(raw)
+        doc = Doc(text, doc_id=doc_id, path=path)
+        doc.meta["traditional"] = notes.get("traditional", False)
+        doc.timings["normalize"] = time.perf_counter() - t0
+        for stage in self.stages:
+            t = time.perf_counter()
+            stage(doc)
+            doc.timings[stage.name] = doc.timings.get(stage.name, 0.0) + time.perf_counter() - t
+        doc.spans.sort(key=lambda s: (s.start, s.end, s.kind))
+        doc.assign_owners()
+        return doc
+
+    def process_file(self, path: str | Path, doc_id: str) -> Doc:
+        """Never raises: a file that fails comes back as a Doc with status 'error' and a reason."""
+        path = Path(path)
+        try:
+            src = read_source(path)
+            doc = self.process_text(src.text, doc_id=doc_id, path=str(path))
+            doc.encoding = src.encoding
+            return doc
+        except ReadError as e:
+            reason = str(e)
+        except Exception as e:  # a bug must not stop the batch; the reason says where
+            tb = traceback.extract_tb(e.__traceback__)[-1]
+            reason = f"internal error: {type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
+        doc = Doc("", doc_id=doc_id, path=str(path))
+        doc.status, doc.error = "error", reason
+        return doc

@@ -1,0 +1,161 @@
+"""Problems: one record per rectification problem, with its status.
+
+Three layouts, tried in order: problems opened by a marker line (问题1：…)
+under category headings; sub-headings of a heading that lists problems one
+by one (二、具体整改情况 -> （一）…); and the notice about a single problem
+(a 销号公示 or 验收请示), whose body is the problem's rectification text.
+"""
+from __future__ import annotations
+
+import regex
+
+from .doc import Doc, Problem, Section
+from .rules import RuleError, RuleSet, alternation
+
+STATUSES = ("completed", "partial", "in_progress", "not_done")
+
+
+class ProblemStage:
+    name = "problems"
+
+    def __init__(self, rules: RuleSet):
+        data, path = rules.yaml("problems.yaml")
+        line = getattr(data, "line", None)
+        self.marker = rules.compile(data["marker"], path, line, regex.M)
+        self.category_label = rules.compile(data["category_label"], path, line)
+        self.list_headings = rules.words(data, "problem_list_headings", path)
+        self.single_cues = rules.compile(data["single_cues"], path, line)
+        self.single_types = set(rules.words(data, "single_types", path))
+        self.single_title_words = rules.words(data, "single_title_words", path)
+        self.cue_window = int(data.get("single_cue_window", 400))
+        status = data.get("status")
+        if not isinstance(status, dict) or set(status) - set(STATUSES):
+            raise RuleError(path, getattr(status, "line", line), f"status must map some of {STATUSES} to words")
+        self.word_status = {}
+        for st, words in status.items():
+            if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+                raise RuleError(path, getattr(status, "line", line), f"status {st} must be a list of words")
+            for w in words:
+                self.word_status[w] = st
+        # one alternation, longest first; a word followed by 情况 is a heading (整改完成情况), not a claim
+        extra = [rules.expand(p, path, line) for p in data.get("completed_patterns") or []]
+        for p in extra:
+            rules.compile(p, path, line)
+        self.status_re = regex.compile(
+            "(?:" + "|".join([f"(?P<w>{alternation(self.word_status)})"] + [f"(?P<c>{p})" for p in extra]) + ")(?!情况)")
+        self.status_sections = set(rules.words(data, "status_section_types", path))
+        decisive = data.get("decisive") or []
+        unknown = [w for w in decisive if w not in self.word_status]
+        if unknown:
+            raise RuleError(path, getattr(data, "line", None), f"decisive words not in any status list: {unknown}")
+        self.decisive = set(decisive)
+
+    # -- status --------------------------------------------------------------
+    def status_of(self, text: str, ranges: list[tuple[int, int]]) -> tuple[str, str]:
+        found: list[tuple[str, str]] = []
+        for a, b in ranges:
+            for m in self.status_re.finditer(text, a, b):
+                st = self.word_status[m.group("w")] if m.group("w") else "completed"
+                found.append((st, m.group(0)))
+        if not found:
+            return "unknown", ""
+        # a claim about the problem as a whole (该问题已完成整改) outweighs words about its parts
+        strong = [(st, w) for st, w in found if w in self.decisive]
+        found = strong or found
+        kinds = {st for st, _ in found}
+        if "partial" in kinds or ("completed" in kinds and "not_done" in kinds):
+            status = "partial"
+        elif "in_progress" in kinds:
+            status = "in_progress"
+        elif "completed" in kinds:
+            status = "completed"
+        else:
+            status = "not_done"
+        deciding = [w for st, w in found
+                    if st == status or (status == "partial" and st in ("partial", "completed", "not_done"))]
+        return status, "；".join(dict.fromkeys(deciding))
+
+    # -- layouts -------------------------------------------------------------
+    def __call__(self, doc: Doc) -> None:
+        problems = self._markers(doc) or self._listed(doc) or self._single(doc)
+        for i, p in enumerate(problems, 1):
+            p.problem_id = f"p{i}"
+        doc.problems = problems
+
+    def _category(self, sec: Section | None) -> str:
+        if sec is None:
+            return ""
+        head = self.category_label.sub("", sec.heading).strip()
+        return head.rstrip("。.；;：:")
+
+    def _markers(self, doc: Doc) -> list[Problem]:
+        text = doc.text
+        marks = list(self.marker.finditer(text))
+        if not marks:
+            return []
+        # categories sit at the level of the section holding the first marker;
+        # deeper sections between markers are items of a problem, not categories
+        first = doc.section_at(marks[0].start())
+        cat_level = first.level if first else 0
+        out = []
+        for i, m in enumerate(marks):
+            eol = text.find("\n", m.end())
+            eol = len(text) if eol < 0 else eol
+            sec = next((s for s in reversed(doc.sections)
+                        if s.level <= cat_level and s.start <= m.start() < s.end), None)
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+            # the next heading at the category's level or above closes the problem
+            for s in doc.sections:
+                if m.start() < s.start < end and s.level <= max(cat_level, 1):
+                    end = s.start
+                    break
+            title = text[m.end():eol].strip().rstrip("。.")
+            status, words = self.status_of(text, [(eol, end)])
+            out.append(Problem("", m.group("num"), self._category(sec), title, m.start(), end, status, words,
+                               sec.section_id if sec else ""))
+        return out
+
+    def _listed(self, doc: Doc) -> list[Problem]:
+        out = []
+        for parent in doc.sections:
+            if not any(w in parent.heading for w in self.list_headings):
+                continue
+            for s in doc.sections:
+                if s.parent_id == parent.section_id:
+                    status, words = self.status_of(doc.text, [(s.heading_end, s.end)])
+                    out.append(Problem("", s.number, "", s.heading.rstrip("。."), s.start, s.end, status, words,
+                                       s.section_id))
+        return out
+
+    def _single(self, doc: Doc) -> list[Problem]:
+        title = doc.meta.get("title", "")
+        head = doc.text[: self.cue_window]
+        cue = self.single_cues.search(title) or self.single_cues.search(head)
+        typed = doc.meta.get("doc_type") in self.single_types and any(w in title for w in self.single_title_words)
+        if not cue and not typed:
+            return []
+        number = (cue.group("num") or "") if cue else ""
+        name = (cue.group("title") or "") if cue else ""
+        start = doc.meta.get("_title_span", (0, 0))[1] if title else 0
+        end = len(doc.text)
+        if not name:
+            prob = next((s for s in doc.sections if s.level == 1 and s.section_type == "problem"), None)
+            if prob is not None:
+                body = doc.text[prob.heading_end:prob.end].strip()
+                name = regex.split(r"[。；\n]", body, maxsplit=1)[0][:80]
+        status, words = self.status_of(doc.text, self._status_ranges(doc, start, end))
+        return [Problem("", number, "", name, start, end, status, words)]
+
+    def _status_ranges(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+        """The parts of the body that report progress: not the problem, target, measures or plans."""
+        tops = [s for s in doc.sections if s.level == 1]
+        ranges, pos = [], start
+        for s in tops:
+            if s.start > pos:
+                ranges.append((pos, s.start))
+            if s.section_type in self.status_sections:
+                ranges.append((s.heading_end, s.end))
+            pos = max(pos, s.end)
+        if pos < end:
+            ranges.append((pos, end))
+        return ranges

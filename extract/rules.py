@@ -1,0 +1,233 @@
+"""Loading the rule files: patterns and lexicons kept as data in ``rules/``.
+
+Every rule file is read once per process, validated at load, and any error
+names the file, the line and what is wrong. ``--rules DIR`` layers a user's
+files over the shipped ones: a YAML list gains the user's items (first, so
+they win ties), a YAML mapping is merged key by key, and a TSV table gains
+the user's rows (a row with the same key replaces the shipped one).
+
+Patterns may use macros such as ``{LP}`` (any opening parenthesis), defined
+once in ``macros.yaml``, so one rule accepts full-width and half-width forms.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import regex
+import yaml
+
+SHIPPED = Path(__file__).resolve().parent.parent / "rules"
+if not SHIPPED.is_dir():  # installed: rules ship inside the package
+    SHIPPED = Path(__file__).resolve().parent / "rules"
+
+MACRO_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used: names the file, the line and the problem."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str):
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path, self.line, self.message = str(path), line, message
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping and list item."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = loader.construct_mapping(node, deep=deep)
+    return _Located(mapping, node.start_mark.line + 1)
+
+
+class _Located(dict):
+    """A dict that knows the line it started on."""
+
+    def __init__(self, data, line):
+        super().__init__(data)
+        self.line = line
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise RuleError(path, mark.line + 1 if mark else None, f"not valid YAML: {e.problem or e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise RuleError(path, None, f"cannot read: {e}") from None
+
+
+def _line_of(data: Any, key: str | None = None) -> int | None:
+    return getattr(data, "line", None)
+
+
+@dataclass
+class TsvRow:
+    line: int
+    cells: dict[str, str]
+
+    def __getitem__(self, k):
+        return self.cells.get(k, "")
+
+
+def _read_tsv(path: Path, required: Iterable[str]) -> list[TsvRow]:
+    """A TSV lexicon: ``#`` comment lines, one header line, then one entry a line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise RuleError(path, None, f"cannot read: {e}") from None
+    header = None
+    rows = []
+    for no, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = [c.strip() for c in cells]
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise RuleError(path, no, f"header lacks column(s) {', '.join(missing)}; has {header}")
+            continue
+        if len(cells) > len(header):
+            raise RuleError(path, no, f"{len(cells)} cells but the header has {len(header)} columns")
+        row = TsvRow(no, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)})
+        first = header[0]
+        if not row[first]:
+            raise RuleError(path, no, f"empty {first!r}")
+        rows.append(row)
+    if header is None:
+        raise RuleError(path, None, "no header line")
+    return rows
+
+
+class RuleSet:
+    """All rule files of a run: the shipped ones with user layers on top."""
+
+    def __init__(self, extra_dirs: Iterable[str | Path] = ()):
+        self.dirs = [SHIPPED] + [Path(d) for d in extra_dirs]
+        for d in self.dirs[1:]:
+            if not d.is_dir():
+                raise RuleError(d, None, "rules directory does not exist")
+        self._cache: dict[str, Any] = {}
+        self.macros = self._load_macros()
+
+    # -- files ---------------------------------------------------------------
+    def paths(self, name: str) -> list[Path]:
+        return [d / name for d in self.dirs if (d / name).is_file()]
+
+    def fingerprint(self) -> str:
+        """A hash of every rule file in use (for caching and provenance)."""
+        h = hashlib.sha256()
+        for d in self.dirs:
+            for p in sorted(d.glob("*")):
+                if p.suffix in (".yaml", ".yml", ".tsv", ".txt"):
+                    h.update(p.name.encode())
+                    h.update(p.read_bytes())
+        return h.hexdigest()[:16]
+
+    def yaml(self, name: str) -> tuple[Any, Path]:
+        """A YAML rule file merged across layers; returns (data, path of the last layer)."""
+        key = "yaml:" + name
+        if key not in self._cache:
+            paths = self.paths(name)
+            if not paths:
+                raise RuleError(SHIPPED / name, None, "rule file is missing")
+            merged = None
+            for p in paths:
+                data = _read_yaml(p)
+                merged = data if merged is None else _merge(merged, data, p)
+            self._cache[key] = (merged, paths[-1])
+        return self._cache[key]
+
+    def tsv(self, name: str, required: Iterable[str], key: str | None = None) -> list[TsvRow]:
+        """A TSV lexicon merged across layers; rows with the same ``key`` cell replace earlier ones."""
+        ck = "tsv:" + name
+        if ck not in self._cache:
+            paths = self.paths(name)
+            if not paths:
+                raise RuleError(SHIPPED / name, None, "rule file is missing")
+            rows: list[TsvRow] = []
+            for p in paths:
+                layer = _read_tsv(p, list(required))
+                for r in layer:
+                    r.cells["_file"] = str(p)
+                if key:
+                    new = {r[key] for r in layer}
+                    rows = [r for r in rows if r[key] not in new]
+                rows.extend(layer)
+            self._cache[ck] = rows
+        return self._cache[ck]
+
+    # -- patterns ------------------------------------------------------------
+    def _load_macros(self) -> dict[str, str]:
+        data, path = self.yaml("macros.yaml")
+        if not isinstance(data, dict):
+            raise RuleError(path, None, "macros.yaml must be a mapping NAME: pattern")
+        out = {}
+        for k, v in data.items():
+            if not isinstance(v, str):
+                raise RuleError(path, _line_of(data), f"macro {k} must be a string pattern")
+            out[k] = v
+        for k, v in out.items():  # macros may use earlier macros
+            out[k] = MACRO_REF.sub(lambda m: out.get(m.group(1), m.group(0)), v)
+        return out
+
+    def expand(self, pattern: str, path: Path | str = "", line: int | None = None) -> str:
+        def sub(m):
+            name = m.group(1)
+            if name not in self.macros:
+                raise RuleError(path, line, f"unknown macro {{{name}}} in pattern {pattern!r}")
+            return self.macros[name]
+        return MACRO_REF.sub(sub, pattern)
+
+    def compile(self, pattern: str, path: Path | str = "", line: int | None = None, flags: int = 0):
+        """Compile a rule pattern (macros expanded), or fail naming where it came from."""
+        if not isinstance(pattern, str) or not pattern:
+            raise RuleError(path, line, f"pattern must be a non-empty string, got {pattern!r}")
+        try:
+            return regex.compile(self.expand(pattern, path, line), flags | regex.V0)
+        except regex.error as e:
+            raise RuleError(path, line, f"bad pattern {pattern!r}: {e}") from None
+
+    def words(self, data: Any, key: str, path: Path) -> list[str]:
+        """A list of plain words under ``key``, validated."""
+        items = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(x, str) and x for x in items):
+            raise RuleError(path, _line_of(data), f"{key!r} must be a list of non-empty strings")
+        return items
+
+
+def _merge(base: Any, layer: Any, path: Path) -> Any:
+    if isinstance(base, dict) and isinstance(layer, dict):
+        out = _Located(dict(base), getattr(base, "line", None))
+        for k, v in layer.items():
+            out[k] = _merge(base[k], v, path) if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(layer, list):
+        return layer + [x for x in base if x not in layer]
+    if layer is None:
+        return base
+    if type(base) is not type(layer) and base is not None:
+        raise RuleError(path, getattr(layer, "line", None),
+                        f"cannot layer a {type(layer).__name__} over the shipped {type(base).__name__}")
+    return layer
+
+
+@functools.lru_cache(maxsize=8)
+def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
+    """The rule set for these layers, loaded once per process."""
+    return RuleSet(extra_dirs)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first (so 阶段性完成 beats 完成)."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))

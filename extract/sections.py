@@ -1,0 +1,106 @@
+"""Sections: the tree of numbered headings, each typed by its wording."""
+from __future__ import annotations
+
+import regex
+
+from .dates import cn_small
+from .doc import Doc, Section
+from .rules import RuleError, RuleSet
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def number_value(num: str) -> int | None:
+    """The integer a list number stands for: 三 -> 3, 12 -> 12, ④ -> 4."""
+    if num.isdigit():
+        return int(num)
+    if num in _CIRCLED:
+        return _CIRCLED.index(num) + 1
+    return cn_small(num)
+
+
+class SectionStage:
+    name = "sections"
+
+    def __init__(self, rules: RuleSet):
+        data, path = rules.yaml("sections.yaml")
+        line = getattr(data, "line", None)
+        lead = data.get("lead", "^")
+        styles = data.get("styles")
+        if not isinstance(styles, list) or not styles:
+            raise RuleError(path, line, "styles must be a non-empty list")
+        self.styles = []
+        for st in styles:
+            sl = getattr(st, "line", None)
+            if not isinstance(st, dict) or not st.get("name") or not st.get("pattern"):
+                raise RuleError(path, sl, "each style needs a name and a pattern")
+            self.styles.append((st["name"], rules.compile(lead + st["pattern"], path, sl)))
+        self.heading_end = rules.compile(data.get("heading_end", "$"), path, line)
+        self.max_chars = int(data.get("max_heading_chars", 60))
+        self.types = []
+        for t in data.get("types") or []:
+            tl = getattr(t, "line", None)
+            if not isinstance(t, dict) or not t.get("type") or not isinstance(t.get("words"), list):
+                raise RuleError(path, tl, "each section type needs a type and a list of words")
+            self.types.append((t["type"], [w for w in t["words"] if isinstance(w, str) and w]))
+
+    def classify(self, heading: str) -> str:
+        for typ, words in self.types:
+            if any(w in heading for w in words):
+                return typ
+        return "other"
+
+    def headings(self, text: str):
+        """(line_start, style, number, heading_start, heading_end) for each heading line."""
+        pos = 0
+        for line in text.split("\n"):
+            for style, pat in self.styles:
+                m = pat.match(line)
+                if m:
+                    hs = m.end()
+                    while hs < len(line) and line[hs] in " \t\u3000":
+                        hs += 1
+                    stop = self.heading_end.search(line, hs)
+                    he = stop.start() if stop else len(line)
+                    if he - hs > self.max_chars:
+                        comma = regex.search(r"[，,：:]", line[hs:he])
+                        he = hs + comma.start() if comma else hs + self.max_chars
+                    yield pos, style, m.group("num"), pos + hs, pos + he
+                    break
+            pos += len(line) + 1
+
+    def __call__(self, doc: Doc) -> None:
+        text = doc.text
+        stack: list[list] = []  # [style, last number value, Section]
+        sections: list[Section] = []
+        for start, style, num, hs, he in self.headings(text):
+            value = number_value(num)
+            depth = next((i for i, e in enumerate(stack) if e[0] == style), None)
+            if depth is None and value and value > 1:
+                # a new style continuing an open level's count: （四） then （5）
+                depth = next((i for i, e in enumerate(stack) if e[1] == value - 1), None)
+            if depth is None:
+                depth = len(stack)
+            del stack[depth:]
+            parent = stack[-1][2] if stack else None
+            sec = Section(
+                section_id=f"s{len(sections) + 1}",
+                parent_id=parent.section_id if parent else "",
+                level=depth + 1,
+                number=num,
+                style=style,
+                heading=text[hs:he].strip(),
+                start=start,
+                end=len(text),
+                heading_end=he,
+            )
+            sec.section_type = self.classify(sec.heading)
+            stack.append([style, value, sec])
+            sections.append(sec)
+        # a section ends where the next heading at its level or above begins
+        for i, s in enumerate(sections):
+            for later in sections[i + 1:]:
+                if later.level <= s.level:
+                    s.end = later.start
+                    break
+        doc.sections = sections
