@@ -16,8 +16,8 @@ class ContactStage:
         phones = data.get("phones")
         if not isinstance(phones, list) or not phones:
             raise RuleError(path, getattr(data, "line", None), "phones must be a non-empty list")
-        self.phones = [rules.compile(p["pattern"], path, getattr(p, "line", None)) for p in phones]
-        self.email = rules.compile(data["email"], path, getattr(data, "line", None))
+        self.phones = [rules.pattern(p, "pattern", path) for p in phones]
+        self.email = rules.pattern(data, "email", path)
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text

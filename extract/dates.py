@@ -90,11 +90,11 @@ class DateStage:
             line = getattr(p, "line", None)
             if not isinstance(p, dict) or "pattern" not in p or "name" not in p:
                 raise RuleError(path, line, "each pattern needs a name and a pattern")
-            rules.compile(p["pattern"], path, line)  # validate alone, for a precise error
+            rules.pattern(p, "pattern", path)  # validate alone, for a precise error
             self.names.append(p["name"])
             branches.append(f"(?P<b{i}>{rules.expand(p['pattern'], path, line)})")
         self.scanner = regex.compile("|".join(branches), regex.M)
-        self.joiner = rules.compile(data["list_joiners"], path, getattr(data, "line", None))
+        self.joiner = rules.pattern(data, "list_joiners", path)
 
     # -- the document's year -------------------------------------------------
     @staticmethod

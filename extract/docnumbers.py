@@ -14,7 +14,7 @@ class DocNumberStage:
 
     def __init__(self, rules: RuleSet):
         data, path = rules.yaml("docnumbers.yaml")
-        self.pattern = rules.compile(data["pattern"], path, getattr(data, "line", None))
+        self.pattern = rules.pattern(data, "pattern", path)
         self.stop = sorted(rules.words(data, "prefix_stopwords", path), key=len, reverse=True)
         self.ob, self.cb = data.get("open_bracket", "〔"), data.get("close_bracket", "〕")
 

@@ -53,13 +53,13 @@ class MetadataStage:
         self.title_end = rules.compile(f"(?P<type>{alternation(types)})" + data["title_tail"], path, line)
         self.head_lines = int(data.get("head_lines", 14))
         self.max_title = int(data.get("max_title_chars", 120))
-        self.not_title = rules.compile(data["not_title_start"], path, line)
-        self.title_lead = rules.compile(data["title_lead"], path, line)
+        self.not_title = rules.pattern(data, "not_title_start", path)
+        self.title_lead = rules.pattern(data, "title_lead", path)
         labels = data.get("labels") or {}
-        self.label = {k: rules.compile(v, path, getattr(labels, "line", line)) for k, v in labels.items()}
-        self.person = rules.compile(data["person_name"], path, line)
-        self.recipients_line = rules.compile(data["recipients_line"], path, line)
-        self.org_sep = rules.compile(data["org_separators"], path, line)
+        self.label = {k: rules.pattern(labels, k, path) for k in labels}
+        self.person = rules.pattern(data, "person_name", path)
+        self.recipients_line = rules.pattern(data, "recipients_line", path)
+        self.org_sep = rules.pattern(data, "org_separators", path)
         odata, opath = rules.yaml("orgs.yaml")
         self.org_end = regex.compile(f"(?:{alternation(rules.words(odata, 'suffixes', opath))})$")
 

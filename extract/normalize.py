@@ -32,13 +32,14 @@ class Normalizer:
         line = getattr(data, "line", None)
         self.debris = [rules.compile(p, path, line) for p in rules.words(data, "debris", path)]
         self.page_lines = [rules.compile(p, path, line) for p in rules.words(data, "page_number_lines", path)]
-        self.bare_page = rules.compile(data["bare_page_number"], path, line)
-        self.open_end = rules.compile(data["open_end"], path, line)
-        self.body_mark = rules.compile(data["body_mark"], path, line)
-        self.new_block = rules.compile(data["new_block"], path, line)
-        self.field_line = rules.compile(data["field_line"], path, line)
+        self.bare_page = rules.pattern(data, "bare_page_number", path)
+        self.open_end = rules.pattern(data, "open_end", path)
+        self.body_mark = rules.pattern(data, "body_mark", path)
+        self.new_block = rules.pattern(data, "new_block", path)
+        self.field_line = rules.pattern(data, "field_line", path)
         self.min_body = int(data.get("min_body_chars", 20))
         self.trad_ratio = float(data.get("traditional_ratio", 0.02))
+        self.trad_min = int(data.get("traditional_min_chars", 3))
 
     def __call__(self, raw: str) -> tuple[str, dict]:
         """Return the normalised text and notes on what was done."""
@@ -59,7 +60,7 @@ class Normalizer:
         # t2s is character-for-character for these texts; count what differs
         changed = sum(1 for a, b in zip(text, simple) if a != b)
         han = len(_HAN.findall(text)) or 1
-        if changed / han >= self.trad_ratio:
+        if changed >= self.trad_min and changed / han >= self.trad_ratio:
             return simple, True
         return text, False
 

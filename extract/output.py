@@ -21,8 +21,8 @@ DOCUMENT_COLUMNS = ["doc_id", "path", "status", "error", "doc_type", "title", "i
                     "problems", "facts"]
 SECTION_COLUMNS = ["doc_id", "section_id", "parent_id", "level", "number", "style", "heading", "section_type",
                    "start", "end"]
-PROBLEM_COLUMNS = ["doc_id", "problem_id", "number", "category", "title", "status", "status_text", "section_id",
-                   "start", "end"]
+PROBLEM_COLUMNS = ["doc_id", "problem_id", "number", "category", "title", "status", "status_text", "responsible",
+                   "section_id", "start", "end"]
 FACT_COLUMNS = ["doc_id", "fact_id", "kind", "text", "start", "end", "section_id", "problem_id", "norm", "value",
                 "unit", "name", "period", "role", "attrs"]
 TABLES = {"documents": DOCUMENT_COLUMNS, "sections": SECTION_COLUMNS, "problems": PROBLEM_COLUMNS,
@@ -62,7 +62,8 @@ def section_rows(doc: Doc):
 def problem_rows(doc: Doc):
     for p in doc.problems:
         yield {"doc_id": doc.doc_id, "problem_id": p.problem_id, "number": p.number, "category": p.category,
-               "title": p.title, "status": p.status, "status_text": p.status_text, "section_id": p.section_id,
+               "title": p.title, "status": p.status, "status_text": p.status_text,
+               "responsible": p.attrs.get("responsible", []), "section_id": p.section_id,
                "start": p.start, "end": p.end}
 
 

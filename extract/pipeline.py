@@ -1,9 +1,12 @@
 """The pipeline: a file or a text in, one :class:`~extract.doc.Doc` out.
 
 Stages are small callables that add to the Doc, built once per rule set.
-Their order is the order of their needs: document numbers and phones first
-(they mask their digits), metadata (the year that year-less dates need),
-sections, dates, then problems (which read sections and metadata).
+Their order is the order of their needs: document numbers, phones and cited
+titles first (they mask their digits), metadata (the year that year-less
+dates need), sections, dates, indicators and changes (which read dates for
+their periods), quantities (which skip what indicators took), names of
+bodies, people and places, then problems (which read sections, metadata and
+the bodies named as responsible).
 """
 from __future__ import annotations
 
@@ -11,13 +14,19 @@ import time
 import traceback
 from pathlib import Path
 
+from .citations import CitationStage
 from .contacts import ContactStage
 from .dates import DateStage
 from .doc import Doc
 from .docnumbers import DocNumberStage
 from .metadata import MetadataStage
+from .indicators import IndicatorStage
 from .normalize import Normalizer
+from .orgs import OrgStage, ResponsibleStage
+from .persons import PersonStage
+from .places import PlaceStage
 from .problems import ProblemStage
+from .quantities import QuantityStage
 from .reading import ReadError, read_source
 from .rules import load_rules
 from .sections import SectionStage
@@ -35,10 +44,17 @@ class Pipeline:
         self.stages = [
             docnos,
             ContactStage(rules),
+            CitationStage(rules),
             MetadataStage(rules, dates, docnos),
             SectionStage(rules),
             dates,
+            IndicatorStage(rules),
+            QuantityStage(rules),
+            OrgStage(rules),
+            PersonStage(rules),
+            PlaceStage(rules),
             ProblemStage(rules),
+            ResponsibleStage(rules),
         ]
 
     @property

@@ -21,10 +21,10 @@ class ProblemStage:
     def __init__(self, rules: RuleSet):
         data, path = rules.yaml("problems.yaml")
         line = getattr(data, "line", None)
-        self.marker = rules.compile(data["marker"], path, line, regex.M)
-        self.category_label = rules.compile(data["category_label"], path, line)
+        self.marker = rules.pattern(data, "marker", path, regex.M)
+        self.category_label = rules.pattern(data, "category_label", path)
         self.list_headings = rules.words(data, "problem_list_headings", path)
-        self.single_cues = rules.compile(data["single_cues"], path, line)
+        self.single_cues = rules.pattern(data, "single_cues", path)
         self.single_types = set(rules.words(data, "single_types", path))
         self.single_title_words = rules.words(data, "single_title_words", path)
         self.cue_window = int(data.get("single_cue_window", 400))

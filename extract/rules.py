@@ -20,8 +20,10 @@ from typing import Any, Iterable
 import regex
 import yaml
 
+# A source checkout keeps rules/ beside extract/; an installed package ships
+# them inside itself as extract/rules/.
 SHIPPED = Path(__file__).resolve().parent.parent / "rules"
-if not SHIPPED.is_dir():  # installed: rules ship inside the package
+if not (SHIPPED / "macros.yaml").is_file() or not (SHIPPED.parent / "pyproject.toml").is_file():
     SHIPPED = Path(__file__).resolve().parent / "rules"
 
 MACRO_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
@@ -42,15 +44,25 @@ class _LineLoader(yaml.SafeLoader):
 
 def _construct_mapping(loader, node, deep=False):
     mapping = loader.construct_mapping(node, deep=deep)
-    return _Located(mapping, node.start_mark.line + 1)
+    lines = {}
+    for key_node, value_node in node.value:
+        try:
+            lines[loader.construct_object(key_node)] = value_node.start_mark.line + 1
+        except TypeError:  # an unhashable key; construct_mapping has already said so
+            pass
+    return _Located(mapping, node.start_mark.line + 1, lines)
 
 
 class _Located(dict):
-    """A dict that knows the line it started on."""
+    """A dict that knows the line it started on, and the line of each value."""
 
-    def __init__(self, data, line):
+    def __init__(self, data, line, key_lines=None):
         super().__init__(data)
         self.line = line
+        self.key_lines = key_lines or {}
+
+    def line_of(self, key):
+        return self.key_lines.get(key, self.line)
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -67,6 +79,8 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _line_of(data: Any, key: str | None = None) -> int | None:
+    if key is not None and isinstance(data, _Located):
+        return data.line_of(key)
     return getattr(data, "line", None)
 
 
@@ -198,17 +212,24 @@ class RuleSet:
         except regex.error as e:
             raise RuleError(path, line, f"bad pattern {pattern!r}: {e}") from None
 
+    def pattern(self, data: Any, key: str, path: Path, flags: int = 0, prefix: str = ""):
+        """Compile ``data[key]`` as a pattern, reporting the key's own line on error."""
+        if not isinstance(data, dict) or key not in data:
+            raise RuleError(path, _line_of(data), f"missing pattern {key!r}")
+        return self.compile(prefix + data[key] if isinstance(data[key], str) else data[key],
+                            path, _line_of(data, key), flags)
+
     def words(self, data: Any, key: str, path: Path) -> list[str]:
         """A list of plain words under ``key``, validated."""
         items = data.get(key) if isinstance(data, dict) else None
         if not isinstance(items, list) or not all(isinstance(x, str) and x for x in items):
-            raise RuleError(path, _line_of(data), f"{key!r} must be a list of non-empty strings")
+            raise RuleError(path, _line_of(data, key), f"{key!r} must be a list of non-empty strings")
         return items
 
 
 def _merge(base: Any, layer: Any, path: Path) -> Any:
     if isinstance(base, dict) and isinstance(layer, dict):
-        out = _Located(dict(base), getattr(base, "line", None))
+        out = _Located(dict(base), getattr(base, "line", None), dict(getattr(base, "key_lines", {})))
         for k, v in layer.items():
             out[k] = _merge(base[k], v, path) if k in base else v
         return out

@@ -12,7 +12,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 def number_value(num: str) -> int | None:
     """The integer a list number stands for: 三 -> 3, 12 -> 12, ④ -> 4."""
-    if num.isdigit():
+    if num.isascii() and num.isdigit():
         return int(num)
     if num in _CIRCLED:
         return _CIRCLED.index(num) + 1
@@ -34,8 +34,8 @@ class SectionStage:
             sl = getattr(st, "line", None)
             if not isinstance(st, dict) or not st.get("name") or not st.get("pattern"):
                 raise RuleError(path, sl, "each style needs a name and a pattern")
-            self.styles.append((st["name"], rules.compile(lead + st["pattern"], path, sl)))
-        self.heading_end = rules.compile(data.get("heading_end", "$"), path, line)
+            self.styles.append((st["name"], rules.pattern(st, "pattern", path, prefix=lead)))
+        self.heading_end = rules.pattern(data, "heading_end", path)
         self.max_chars = int(data.get("max_heading_chars", 60))
         self.types = []
         for t in data.get("types") or []:
@@ -89,7 +89,7 @@ class SectionStage:
                 level=depth + 1,
                 number=num,
                 style=style,
-                heading=text[hs:he].strip(),
+                heading=text[hs:he].strip() or num,  # 【导读】: the bracket holds the heading
                 start=start,
                 end=len(text),
                 heading_end=he,

@@ -1,0 +1,55 @@
+"""Cited documents (《…》 titles, with the document number given after them,
+and laws named in full) and standard codes (GB18918-2002, HJ91.1-2019).
+
+Standard codes are masked: their digits are neither dates nor quantities.
+"""
+from __future__ import annotations
+
+import regex
+
+from .doc import Doc
+from .rules import RuleError, RuleSet, alternation
+
+_SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
+
+
+class CitationStage:
+    name = "citations"
+
+    def __init__(self, rules: RuleSet):
+        data, path = rules.yaml("citations.yaml")
+        line = getattr(data, "line", None)
+        self.title = rules.pattern(data, "title", path)
+        self.number_after = rules.pattern(data, "number_after", path)
+        self.not_doc = rules.pattern(data, "not_documents", path)
+        self.bare_law = rules.pattern(data, "bare_laws", path)
+        self.standard = rules.pattern(data, "standard", path)
+        kinds = data.get("kinds")
+        if not isinstance(kinds, dict):
+            raise RuleError(path, line, "kinds must map a kind to the words its titles end with")
+        self.kind_end = {k: regex.compile(f"(?:{alternation(v)})$") for k, v in kinds.items()}
+        self.brackets = str.maketrans({c: "〔" for c in "[【［〖(（"} | {c: "〕" for c in "]】］〗)）"})
+
+    def kind_of(self, title: str) -> str:
+        bare = regex.sub(r"[（(][^（）()]*[）)]$", "", title)  # （2023-2025年） after the name
+        return next((k for k, pat in self.kind_end.items() if pat.search(bare)), "")
+
+    def __call__(self, doc: Doc) -> None:
+        text = doc.text
+        for m in self.standard.finditer(text):
+            norm = f"{m.group('code')}{m.group('num')}-{m.group('year')}"
+            doc.add("standard", m.start(), m.end(), norm=norm, name=m.group("code"))
+            doc.mask(m.start(), m.end())
+        for m in self.title.finditer(text):
+            title = _SPACES.sub("", m.group("title")) if regex.search(r"\p{Han}", m.group("title")) else m.group("title")
+            if self.not_doc.search(title):
+                continue
+            norm = ""
+            after = self.number_after.match(text, m.end())
+            if after:
+                norm = _SPACES.sub("", after.group("num")).translate(self.brackets)
+            doc.add("cited_doc", m.start(), m.end(), norm=norm, name=title, attrs={"kind": self.kind_of(title)})
+        for m in self.bare_law.finditer(text):
+            if text.rfind("《", max(0, m.start() - 30), m.start()) > text.rfind("》", max(0, m.start() - 30), m.start()):
+                continue  # inside a 《…》 title already taken
+            doc.add("cited_doc", m.start(), m.end(), name=m.group(0), attrs={"kind": "law"})

@@ -1,0 +1,15 @@
+"""STUB: to be replaced by the places extractor."""
+from __future__ import annotations
+
+from .doc import Doc
+from .rules import RuleSet
+
+
+class PlaceStage:
+    name = "places"
+
+    def __init__(self, rules: RuleSet):
+        self.rules = rules
+
+    def __call__(self, doc: Doc) -> None:
+        return None

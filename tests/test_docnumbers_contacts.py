@@ -1,0 +1,45 @@
+"""Document numbers, phones and e-mails."""
+import pytest
+
+from extract import extract_text
+
+
+def facts(text, kind):
+    return [(s.text, s.norm) for s in extract_text(text).of_kind(kind)]
+
+
+@pytest.mark.parametrize("text,norm", [
+    ("益生环委办〔2025〕20号", "益生环委办〔2025〕20号"),
+    ("益简字【2022】42号", "益简字〔2022〕42号"),
+    ("岳办发[2022]4号", "岳办发〔2022〕4号"),
+    ("舟委发(2021)24号", "舟委发〔2021〕24号"),
+    ("湘政办发（2021）第12号", "湘政办发〔2021〕12号"),
+    ("大委〔2025〕 43 号", "大委〔2025〕43号"),
+    ("湘环发［2020］7号", "湘环发〔2020〕7号"),
+])
+def test_every_bracket_variant_normalises(text, norm):
+    assert [n for _, n in facts(f"见{text}。", "doc_number")] == [norm]
+
+
+def test_prose_before_the_abbreviation_is_not_part_of_it():
+    got = facts("根据桂审报〔2022〕3号文要求，按照益政通〔2022〕4号执行。", "doc_number")
+    assert got == [("桂审报〔2022〕3号", "桂审报〔2022〕3号"), ("益政通〔2022〕4号", "益政通〔2022〕4号")]
+
+
+@pytest.mark.parametrize("text,norm", [
+    ("联系电话：0737-5666826；", "0737-5666826"),
+    ("监督电话:0557-2666031", "0557-2666031"),
+    ("联系电话:(027)60281828 地址", "027-60281828"),
+    ("（联系人：吴铭 13875344448）", "13875344448"),
+    ("电话0730－8245473。", "0730-8245473"),
+])
+def test_phones(text, norm):
+    assert [n for _, n in facts(text, "phone")] == [norm]
+
+
+def test_hotlines_and_long_numbers_are_not_phones():
+    assert facts("依托12345、12369平台，编号42071499007-00001，投诉1087件。", "phone") == []
+
+
+def test_emails():
+    assert facts("电子邮件：yyssthjjgxq@126.com。", "email") == [("yyssthjjgxq@126.com", "yyssthjjgxq@126.com")]
