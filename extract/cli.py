@@ -13,6 +13,9 @@ examples:
   zhenggai run a.txt b.txt --out out --quiet   two files, no progress bar
   zhenggai run corpus/ --out out --rules my_rules/
                                                your rule files layered over the shipped ones
+  zhenggai run corpus/ --out out --jobs 2      two worker processes
+  zhenggai run corpus/ --out out --engine dask --scheduler tcp://HOST:8786
+                                               the same run on a Dask cluster
 
 exit codes: 0 all documents ok, 1 some documents failed (see documents.csv), 2 usage error
 """
@@ -36,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder; created if missing; its tables are replaced when the run completes")
     r.add_argument("--rules", action="append", default=[], metavar="DIR",
                    help="a folder of rule files layered over the shipped rules/ (repeatable)")
+    r.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes (default: all cores); the tables are the same for any N")
+    r.add_argument("--time-budget", type=float, default=120.0, metavar="SECONDS",
+                   help="give up on a document after this long and list it as an error (default: 120)")
+    r.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local worker processes (default), or a Dask cluster (pip install 'zhenggai[dask]')")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the scheduler to use, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     return p
 
@@ -49,7 +60,20 @@ def cmd_run(args) -> int:
 
         def progress(total):
             return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
-    summary = run_files(args.paths, args.out, rules_dirs=args.rules, progress=progress)
+    from .run import default_jobs
+
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    if jobs < 1:
+        print("zhenggai: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    if args.engine == "dask":
+        from .dask_engine import run_dask
+
+        summary = run_dask(args.paths, args.out, rules_dirs=args.rules, scheduler=args.scheduler, jobs=jobs,
+                           progress=progress)
+    else:
+        summary = run_files(args.paths, args.out, rules_dirs=args.rules, progress=progress, jobs=jobs,
+                            budget=args.time_budget if args.time_budget > 0 else None)
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
     return 0 if summary.error == 0 else 1

@@ -133,8 +133,8 @@ class DateStage:
             if res is None:
                 continue
             norm, attrs, year = res
-            span = doc.add("date", m.start(), m.end(), norm=norm, attrs=attrs)
-            span.name = kind
+            attrs["form"] = kind
+            doc.add("date", m.start(), m.end(), norm=norm, attrs=attrs)
             prev = (m.end(), year)
 
     def _read(self, m, kind, base, prev, text):

@@ -36,7 +36,8 @@ MAX_CHARS = 2_000_000  # characters per document after decoding
 
 class Pipeline:
     def __init__(self, rules_dirs: tuple[str, ...] | list[str] = ()):
-        self.rules = load_rules(tuple(str(d) for d in rules_dirs))
+        self.rules_dirs = tuple(str(d) for d in rules_dirs)
+        self.rules = load_rules(self.rules_dirs)
         rules = self.rules
         self.normalizer = Normalizer(rules)
         docnos = DocNumberStage(rules)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from .doc import Doc
 from .output import TableWriter
 from .pipeline import Pipeline
 from .reading import iter_inputs
+from .workers import process_parallel, process_serial
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
@@ -48,8 +50,24 @@ class RunSummary:
                 f"{self.seconds:.1f} s -> {self.out_dir}")
 
 
+DEFAULT_BUDGET = 120.0  # seconds per document; a notice takes milliseconds
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def run_files(paths: Iterable[str], out_dir: str, rules_dirs=(), progress: Callable | None = None,
-              on_doc: Callable[[Doc], None] | None = None) -> RunSummary:
+              on_doc: Callable[[Doc], None] | None = None, jobs: int = 1,
+              budget: float | None = DEFAULT_BUDGET) -> RunSummary:
+    """Process every file under ``paths`` and write the tables into ``out_dir``.
+
+    With ``jobs`` > 1 documents go to worker processes; the tables are the
+    same as with one, row for row, because results come back in input order.
+    """
     t0 = time.perf_counter()
     files = iter_inputs(list(paths))
     ids = doc_ids(files)
@@ -57,9 +75,13 @@ def run_files(paths: Iterable[str], out_dir: str, rules_dirs=(), progress: Calla
     writer = TableWriter(out_dir)
     summary = RunSummary(out_dir=str(out_dir))
     bar = progress(total=len(files)) if progress else None
+    tasks = list(zip(files, ids))
+    if jobs > 1 and len(tasks) > 1:
+        docs = process_parallel(tasks, min(jobs, len(tasks)), pipe.rules_dirs, budget, pipeline=pipe)
+    else:
+        docs = process_serial(tasks, pipe, budget)
     try:
-        for path, doc_id in zip(files, ids):
-            doc = pipe.process_file(path, doc_id)
+        for doc in docs:
             writer.add(doc)
             if doc.status == "ok":
                 summary.ok += 1

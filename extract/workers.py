@@ -1,0 +1,156 @@
+"""Worker processes for a run: documents processed in parallel, results
+handed back in input order, and a per-document time budget.
+
+A worker that overruns its budget is killed and replaced; its document gets
+an error row, and the run goes on. Only a bounded window of documents is in
+flight, so memory stays flat however large the corpus.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .doc import Doc
+
+_PIPELINE = None  # the parent's pipeline, inherited by forked workers (rules load once)
+
+
+def _worker(conn, rules_dirs):
+    from .pipeline import Pipeline
+
+    pipe = _PIPELINE if _PIPELINE is not None and _PIPELINE.rules_dirs == tuple(rules_dirs) else Pipeline(rules_dirs)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        idx, path, doc_id = task
+        conn.send((idx, pipe.process_file(path, doc_id)))
+
+
+class TimeBudgetExceeded(BaseException):
+    """Raised by the in-process timer; a BaseException so no stage's handler swallows it."""
+
+
+def process_serial(tasks: Iterable[tuple[Path, str]], pipeline, budget: float | None = None) -> Iterator[Doc]:
+    """Yield one Doc per (path, doc_id) in this process, the budget kept by a timer signal."""
+    import signal
+    import threading
+
+    timed = bool(budget) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if timed:
+        def on_alarm(signum, frame):
+            raise TimeBudgetExceeded()
+        old = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        for path, doc_id in tasks:
+            if not timed:
+                yield pipeline.process_file(path, doc_id)
+                continue
+            signal.setitimer(signal.ITIMER_REAL, budget)
+            try:
+                doc = pipeline.process_file(path, doc_id)
+            except TimeBudgetExceeded:
+                doc = budget_error(path, doc_id, budget)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            yield doc
+    finally:
+        if timed:
+            signal.signal(signal.SIGALRM, old)
+
+
+def budget_error(path, doc_id, budget: float) -> Doc:
+    doc = Doc("", doc_id=doc_id, path=str(path))
+    doc.status, doc.error = "error", f"time budget exceeded ({budget:g} s per document)"
+    return doc
+
+
+class _Slot:
+    def __init__(self, ctx, rules_dirs):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs)), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task = None
+        self.started = 0.0
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=(), budget: float | None = None,
+                     window: int | None = None, pipeline=None) -> Iterator[Doc]:
+    """Yield one Doc per (path, doc_id), in input order, using ``jobs`` worker processes."""
+    global _PIPELINE
+    _PIPELINE = pipeline
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+    slots = [_Slot(ctx, rules_dirs) for _ in range(max(1, jobs))]
+    window = window or 4 * len(slots)
+    todo = deque()
+    source = iter(enumerate(tasks))
+    done: dict[int, Doc] = {}
+    next_out = 0
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(todo) + sum(s.task is not None for s in slots) + len(done) < window:
+                try:
+                    todo.append(next(source))
+                except StopIteration:
+                    exhausted = True
+            for s in slots:
+                if s.task is None and todo:
+                    idx, (path, doc_id) = todo.popleft()
+                    s.task, s.started = (idx, path, doc_id), time.monotonic()
+                    s.conn.send(s.task)
+            busy = [s for s in slots if s.task is not None]
+            if not busy and not todo:
+                break
+            timeout = None
+            if budget:
+                now = time.monotonic()
+                timeout = max(0.0, min(s.started + budget - now for s in busy))
+            ready = wait([s.conn for s in busy], timeout)
+            for s in busy:
+                if s.conn in ready:
+                    try:
+                        idx, doc = s.conn.recv()
+                    except (EOFError, OSError):  # the worker died (out of memory, a crash in C code)
+                        idx, path, doc_id = s.task
+                        doc = Doc("", doc_id=doc_id, path=str(path))
+                        doc.status, doc.error = "error", "worker process died while reading this document"
+                        slots[slots.index(s)] = _replace(s, ctx, rules_dirs)
+                    else:
+                        s.task = None
+                    done[idx] = doc
+                elif budget and time.monotonic() - s.started >= budget:
+                    idx, path, doc_id = s.task
+                    done[idx] = budget_error(path, doc_id, budget)
+                    slots[slots.index(s)] = _replace(s, ctx, rules_dirs)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for s in slots:
+            try:
+                s.conn.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+        for s in slots:
+            s.proc.join(1)
+            if s.proc.is_alive():
+                s.proc.kill()
+
+
+def _replace(slot: _Slot, ctx, rules_dirs) -> _Slot:
+    slot.kill()
+    return _Slot(ctx, rules_dirs)
