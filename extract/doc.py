@@ -112,11 +112,16 @@ class Doc:
     # -- structure -----------------------------------------------------------
     def section_at(self, pos: int) -> Section | None:
         """The innermost section whose range holds ``pos``."""
-        best = None
-        for s in self.sections:
-            if s.start <= pos < s.end and (best is None or s.level >= best.level):
-                best = s
-        return best
+        if not self.sections:
+            return None
+        starts = [s.start for s in self.sections]
+        by_id = {s.section_id: s for s in self.sections}
+        i = bisect.bisect_right(starts, pos) - 1
+        sec = self.sections[i] if i >= 0 else None
+        # sections nest, so the holder is the last one begun or one of its ancestors
+        while sec is not None and not (sec.start <= pos < sec.end):
+            sec = by_id.get(sec.parent_id)
+        return sec
 
     def problem_at(self, pos: int) -> Problem | None:
         for p in self.problems:
@@ -125,9 +130,17 @@ class Doc:
         return None
 
     def assign_owners(self) -> None:
-        """Fill each span's section_id and problem_id from where it sits."""
-        for s in self.spans:
-            sec = self.section_at(s.start)
-            s.section_id = sec.section_id if sec else ""
-            prob = self.problem_at(s.start)
-            s.problem_id = prob.problem_id if prob else ""
+        """Fill each span's section_id and problem_id from where it sits (one sweep, spans sorted)."""
+        starts = [s.start for s in self.sections]
+        by_id = {s.section_id: s for s in self.sections}
+        probs = sorted(self.problems, key=lambda p: p.start)
+        pstarts = [p.start for p in probs]
+        for span in self.spans:
+            pos = span.start
+            i = bisect.bisect_right(starts, pos) - 1
+            sec = self.sections[i] if i >= 0 else None
+            while sec is not None and not (sec.start <= pos < sec.end):
+                sec = by_id.get(sec.parent_id)
+            span.section_id = sec.section_id if sec else ""
+            j = bisect.bisect_right(pstarts, pos) - 1
+            span.problem_id = probs[j].problem_id if j >= 0 and pos < probs[j].end else ""

@@ -37,12 +37,10 @@ class ProblemStage:
                 raise RuleError(path, getattr(status, "line", line), f"status {st} must be a list of words")
             for w in words:
                 self.word_status[w] = st
-        # one alternation, longest first; a word followed by 情况 is a heading (整改完成情况), not a claim
-        extra = [rules.expand(p, path, line) for p in data.get("completed_patterns") or []]
-        for p in extra:
-            rules.compile(p, path, line)
-        self.status_re = regex.compile(
-            "(?:" + "|".join([f"(?P<w>{alternation(self.word_status)})"] + [f"(?P<c>{p})" for p in extra]) + ")(?!情况)")
+        # one alternation of the words, longest first; a word followed by 情况 is a
+        # heading (整改完成情况), not a claim. The looser patterns are read only where no word stands.
+        self.status_re = regex.compile(f"(?:{alternation(self.word_status)})(?!情况)")
+        self.loose = [rules.compile(p, path, line) for p in data.get("completed_patterns") or []]
         self.status_sections = set(rules.words(data, "status_section_types", path))
         decisive = data.get("decisive") or []
         unknown = [w for w in decisive if w not in self.word_status]
@@ -52,11 +50,17 @@ class ProblemStage:
 
     # -- status --------------------------------------------------------------
     def status_of(self, text: str, ranges: list[tuple[int, int]]) -> tuple[str, str]:
-        found: list[tuple[str, str]] = []
+        found: list[tuple[int, str, str]] = []
         for a, b in ranges:
+            taken = []
             for m in self.status_re.finditer(text, a, b):
-                st = self.word_status[m.group("w")] if m.group("w") else "completed"
-                found.append((st, m.group(0)))
+                found.append((m.start(), self.word_status[m.group(0)], m.group(0)))
+                taken.append(m.span())
+            for pat in self.loose:
+                for m in pat.finditer(text, a, b):
+                    if not any(s < m.end() and m.start() < e for s, e in taken):
+                        found.append((m.start(), "completed", m.group(0)))
+        found = [(st, w) for _, st, w in sorted(found)]
         if not found:
             return "unknown", ""
         # a claim about the problem as a whole (该问题已完成整改) outweighs words about its parts
