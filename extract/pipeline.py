@@ -62,11 +62,12 @@ class Pipeline:
     def stage_names(self) -> list[str]:
         return ["normalize"] + [s.name for s in self.stages]
 
-    def process_text(self, raw: str, doc_id: str = "doc", path: str = "") -> Doc:
+    def process_text(self, raw: str, doc_id: str = "doc", path: str = "", normalise: bool = True) -> Doc:
+        """One document from its text; ``normalise=False`` keeps the text as given (offsets then point into it)."""
         t0 = time.perf_counter()
         if len(raw) > MAX_CHARS:
             raise ReadError(f"document too long: {len(raw)} characters (limit {MAX_CHARS})")
-        text, notes = self.normalizer(raw)
+        text, notes = self.normalizer(raw) if normalise else (raw, {})
         doc = Doc(text, doc_id=doc_id, path=path)
         doc.meta["traditional"] = notes.get("traditional", False)
         doc.timings["normalize"] = time.perf_counter() - t0
