@@ -1,15 +1,228 @@
-"""STUB: to be replaced by the quantities extractor."""
+"""Quantities: counted amounts with their measure word and what they count.
+
+``27万株`` is 270000 株, ``24万余斤`` 240000 斤 (approximate), ``56个排口`` 56 个
+named 排口, ``66.57万元`` 665700 元. One scan of the text with one regex: its
+first branches (``skip`` in rules/quantities.yaml) consume what only looks like
+an amount — cited titles, ordinals, list numbers, codes, percentages, slogans —
+and the last branch reads an amount with its unit. A match is then dropped when
+it overlaps a fact an earlier stage owns (a date, an indicator value, a change,
+a document number …), when it is a requirement (至少1次), a time limit
+(24小时内) or a rate (万吨/日), and, for Chinese numerals, unless it is clearly
+an amount (三千亩 yes; 一岗双责, 第二轮, 十四五, a place called 三千亩 no).
+"""
 from __future__ import annotations
 
+import bisect
+
+import regex
+
 from .doc import Doc
-from .rules import RuleSet
+from .numerals import cn_to_number, parse_number
+from .rules import RuleError, RuleSet, alternation
+
+# Spans of these kinds own their digits; a quantity may not overlap them.
+OVERLAP_KINDS = ("date", "indicator", "change", "doc_number", "phone", "email", "standard", "cited_doc")
 
 
 class QuantityStage:
     name = "quantities"
 
     def __init__(self, rules: RuleSet):
-        self.rules = rules
+        data, path = rules.yaml("quantities.yaml")
+        if not isinstance(data, dict):
+            raise RuleError(path, None, "quantities.yaml must be a mapping")
 
+        def line(key, d=data):
+            return d.line_of(key) if hasattr(d, "line_of") else getattr(d, "line", None)
+
+        def words(key, d=data):
+            return rules.words(d, key, path)
+
+        def piece(key, d=data):
+            """A pattern fragment under ``key``, macros expanded and checked alone."""
+            pat = d.get(key) if isinstance(d, dict) else None
+            if not isinstance(pat, str) or not pat:
+                raise RuleError(path, line(key, d), f"{key!r} must be a non-empty pattern string")
+            pat = self._local(pat)
+            rules.compile(pat, path, line(key, d))
+            return rules.expand(pat, path, line(key, d))
+
+        self._macros: dict[str, str] = {}
+        nums = data.get("numbers")
+        if not isinstance(nums, dict):
+            raise RuleError(path, line("numbers"), "numbers must map arabic/chinese/not_after to patterns")
+        self._macros["NUM"] = "(?:" + piece("arabic", nums) + ")"
+        self._macros["CN"] = "(?:" + piece("chinese", nums) + ")"
+        not_after = piece("not_after", nums)
+
+        # units, each with the characters after it that show another word
+        units = data.get("units")
+        if not isinstance(units, dict) or not units.get("classifiers") or not units.get("measures"):
+            raise RuleError(path, line("units"), "units must have non-empty lists 'classifiers' and 'measures'")
+        self.classifiers = set(words("classifiers", units))
+        self.measures = set(words("measures", units))
+        exc = data.get("unit_exceptions") or {}
+        if not isinstance(exc, dict):
+            raise RuleError(path, line("unit_exceptions"), "unit_exceptions must map a unit to a list of words")
+        all_units = self.classifiers | self.measures
+        for u in exc:
+            if u not in all_units:
+                raise RuleError(path, line(u, exc), f"unit_exceptions names {u!r}, which is not a unit")
+            words(u, exc)
+        unit_alt = "|".join(
+            regex.escape(u) + (f"(?!{alternation(exc[u])})" if u in exc else "")
+            for u in sorted(all_units, key=lambda w: (-len(w), w)))
+
+        mult = alternation(words("multipliers"))
+        pre = alternation(words("approx_prefixes"))
+        marks = alternation(words("approx_marks"))
+        post = alternation(words("approx_suffixes"))
+        bound = alternation(words("bound_prefixes"))
+        tail = alternation(words("limit_suffixes") + words("rate_marks"))
+        rng = piece("range_marks")
+        freq = data.get("frequency")
+        if not isinstance(freq, dict):
+            raise RuleError(path, line("frequency"), "frequency must be a mapping with units and before")
+        self.freq_units = set(words("units", freq))
+        self.freq_before = regex.compile("(?:" + piece("before", freq) + r")\Z")
+
+        cn = data.get("chinese")
+        if not isinstance(cn, dict):
+            raise RuleError(path, line("chinese"), "chinese must be a mapping")
+        try:
+            self.cn_min = float(cn.get("min_value", 10))
+        except (TypeError, ValueError):
+            raise RuleError(path, line("min_value", cn), "min_value must be a number") from None
+        self.cn_not_after = regex.compile(piece("not_after", cn))
+        self.cn_dash = regex.compile(piece("dashes", cn))
+        self.cn_place = regex.compile(alternation(words("place_suffixes", cn)))
+
+        # skip branches, each checked alone for a precise error
+        skips = data.get("skip")
+        if not isinstance(skips, list) or not skips:
+            raise RuleError(path, line("skip"), "skip must be a non-empty list of {name, pattern}")
+        branches = []
+        for s in skips:
+            if not isinstance(s, dict) or "pattern" not in s or "name" not in s:
+                raise RuleError(path, getattr(s, "line", line("skip")), "each skip entry needs a name and a pattern")
+            branches.append(piece("pattern", s))
+        skip_alt = "|".join(f"(?:{b})" for b in branches)
+
+        number = r"(?:(?P<an>{NUM})|(?P<cn>{CN}))"
+        number2 = r"(?:(?P<an2>{NUM})|(?P<cn2>{CN}))"
+        qty = (
+            rf"(?P<bound>{bound})?{{SP}}?"
+            rf"(?P<pre>{pre})?{{SP}}?"
+            rf"(?<!{not_after}){number}"
+            rf"(?:{{SP}}?(?P<rng>{rng}){{SP}}?{number2})?"
+            rf"{{SP}}?(?P<a1>{marks})?(?P<mult>{mult})?(?P<a2>{marks})?{{SP}}?"
+            rf"(?P<unit>{unit_alt})"
+            rf"(?P<post>{post})?"
+            rf"(?P<tail>{tail})?"
+        )
+        pattern = f"(?P<skip>{skip_alt})|(?P<q>{self._local(qty)})"
+        self.scanner = rules.compile(pattern, path, line("units"), flags=regex.M)
+
+        # what is counted: after a classifier, else before the number
+        nm = data.get("names")
+        if not isinstance(nm, dict):
+            raise RuleError(path, line("names"), "names must be a mapping")
+        try:
+            max_chars = int(nm.get("max_chars", 10))
+        except (TypeError, ValueError):
+            raise RuleError(path, line("max_chars", nm), "max_chars must be an integer") from None
+        stop = nm.get("stop_chars") or ""
+        if not isinstance(stop, str):
+            raise RuleError(path, line("stop_chars", nm), "stop_chars must be a string of characters")
+        cues = alternation(words("cues", nm))
+        links = alternation(words("cue_links"))
+        name_char = rf"[^\P{{Han}}{regex.escape(stop)}]" if stop else r"\p{Han}"
+        self.name_after = regex.compile(rf"{name_char}{{0,{max(0, max_chars - 2)}}}?(?:{cues})")
+        self.name_before = regex.compile(rf"(?P<name>{cues})(?:{links})?[ \t\u3000]?\Z")
+        self.indicator_before = regex.compile(
+            rf"(?:{alternation(words('indicator_cues'))})(?:{links})?[ \t\u3000]?\Z")
+        self.overlap_kinds = OVERLAP_KINDS
+
+    def _local(self, pattern: str) -> str:
+        """Expand this file's own macros ({NUM}, {CN}); the rule set expands the rest."""
+        for k, v in self._macros.items():
+            pattern = pattern.replace("{" + k + "}", v)
+        return pattern
+
+    # -- per document --------------------------------------------------------
     def __call__(self, doc: Doc) -> None:
-        return None
+        text = doc.text
+        owned = sorted((s.start, s.end) for s in doc.spans if s.kind in self.overlap_kinds)
+        starts = [a for a, _ in owned]
+        ends_max = []  # running max of ends, for an overlap test by bisection
+        m_ = -1
+        for _, e in owned:
+            m_ = max(m_, e)
+            ends_max.append(m_)
+
+        def overlaps(a: int, b: int) -> bool:
+            i = bisect.bisect_left(starts, b)  # spans starting before b
+            return i > 0 and ends_max[i - 1] > a
+
+        for m in self.scanner.finditer(text):
+            if m.group("q") is None:
+                continue
+            res = self._read(m, text)
+            if res is None:
+                continue
+            start, end, value, unit, attrs = res
+            if doc.masked(start, end) or overlaps(start, end):
+                continue
+            doc.add("quantity", start, end, value=value, unit=unit,
+                    name=self._name(text, m, unit, start), attrs=attrs)
+
+    def _read(self, m, text: str):
+        """(start, end, value, unit, attrs) of a quantity match, or None to drop it."""
+        if m.group("bound") or m.group("tail"):
+            return None  # a requirement (至少1次), a time limit (24小时内) or a rate (万吨/日)
+        start = m.start("pre") if m.group("pre") else m.start("an") if m.group("an") else m.start("cn")
+        end = m.end("post") if m.group("post") else m.end("unit")
+        unit, mult = m.group("unit"), m.group("mult") or ""
+        chinese = m.group("cn") is not None
+        if chinese:
+            value = cn_to_number(m.group("cn") + mult)
+            if value is None or value < self.cn_min:
+                return None
+            before = text[start - 1] if start else ""
+            after = text[end] if end < len(text) else ""
+            if before and self.cn_not_after.fullmatch(before):
+                return None  # 数十家, 几十个: not a number of 10
+            if (before and self.cn_dash.fullmatch(before)) or (after and self.cn_dash.fullmatch(after)):
+                return None  # a name between dashes: 大嘴巴——三千亩——原天泓港口码头
+            if self.cn_place.match(text, end):
+                return None  # a place: 百亩村
+        else:
+            value = parse_number(m.group("an") + mult)
+            if value is None:
+                return None
+        if self.indicator_before.search(text, max(0, start - 12), start):
+            return None  # 重污染天数2天: an indicator's value
+        if unit in self.freq_units and self.freq_before.search(text, max(0, start - 16), start):
+            return None  # 每月1次: a frequency, not a count of what was done
+        attrs: dict = {}
+        if m.group("rng"):
+            hi = (cn_to_number(m.group("cn2") + mult) if m.group("cn2")
+                  else parse_number(m.group("an2") + mult))
+            if hi is None or hi <= value:
+                return None
+            attrs["max"] = hi
+        if unit in self.classifiers and value != int(value):
+            return None  # 2.10个: a list number run into a count, not 2.1 things
+        if m.group("pre") or m.group("a1") or m.group("a2") or m.group("post"):
+            attrs["approximate"] = True
+        return start, end, value, unit, attrs
+
+    def _name(self, text: str, m, unit: str, start: int) -> str:
+        """What is counted, where the text says: 56个排口 -> 排口, 宣传手册11万余册 -> 宣传手册."""
+        end = m.end()
+        if unit in self.classifiers:
+            after = self.name_after.match(text, end)
+            if after:
+                return after.group(0)
+        before = self.name_before.search(text, max(0, start - 14), start)
+        return before.group("name") if before else ""
