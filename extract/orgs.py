@@ -1,27 +1,503 @@
-"""STUB: to be replaced by the orgs extractor."""
+"""Bodies (机关、单位、企业) named in the text, and the bodies responsible for each problem.
+
+A name is found from its right end, a suffix of rules/orgs.yaml (…局, …分局,
+…领导小组, …有限公司), and its left edge is sought in the characters before
+it, up to punctuation or a bounded window:
+
+* a stop word (组织, 召开, 向, 由, 根据 …) ends what cannot belong to the name;
+  a conjunction (和, 与, 及) does so only between two bodies, so 市水利和湖泊局
+  stays one name while 湖南省生态环境厅和邵阳市生态环境局 is two;
+* the leftmost division of the gazetteer, level character (市生态环境局) or
+  anchor word (中共, 中央) after that point starts the name, which drops what
+  stands before it (汇报市生态环境局 -> 市生态环境局);
+* two bodies written together split where a level character follows a
+  complete name (区委区管委会 -> 区委, 区管委会), while a body followed by
+  another part (厅党组第九巡察组, 市生态环境局大通湖分局) is one name.
+
+Classes of bodies (各部门, 我局, 相关单位, 某公司), posts (区委书记王新宇 names
+a post, not 区委), and words ending in a suffix character (干部, 现场, 局长)
+are not names. A short form (区委, 市局, 厅党组) gets its full name in
+``attrs['full_name']`` from the issuer's divisions.
+
+All word lists are matched by one Aho-Corasick automaton built once; each
+candidate then looks at no more than ``max_window`` characters.
+"""
 from __future__ import annotations
 
+import regex
+import ahocorasick
+
 from .doc import Doc
-from .rules import RuleSet
+from .places import Gazetteer, gazetteer
+from .rules import RuleError, RuleSet
+
+# Kinds of lexicon entries in the automaton.
+SFX, LSF, NOLEVEL, ANCHOR, ALONE, STOP, SOFT, TRADE, WORD = range(9)
+BLOCKING_KINDS = ("date", "doc_number", "phone", "email", "standard", "cited_doc")
+_BOOK = regex.compile(r"《[^《》\n]{0,200}》")
+
+
+def _han(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff"
 
 
 class OrgStage:
     name = "orgs"
 
     def __init__(self, rules: RuleSet):
-        self.rules = rules
+        data, path = rules.yaml("orgs.yaml")
+        w = lambda key: rules.words(data, key, path)  # noqa: E731
+        self.gaz: Gazetteer = gazetteer(rules)
+        self.suffixes = set(w("suffixes"))
+        self.level_forms = set(w("level_short_forms"))
+        self.level_chars = set(w("level_chars"))
+        self.anchor_words = set(w("anchor_words"))
+        self.generic_left = tuple(sorted(w("generic_left"), key=len, reverse=True))
+        self.generic_parts = tuple(w("generic_parts"))
+        self.generic_names = set(w("generic_names"))
+        self.generic_cores = set(w("generic_cores"))
+        self.not_name_end = tuple(w("not_name_end"))
+        self.post_words = tuple(w("post_words"))
+        self.leadership = set(w("leadership_suffixes"))
+        self.party_bodies = tuple(w("party_bodies"))
+        nfb = data.get("not_followed_by")
+        if not isinstance(nfb, dict):
+            raise RuleError(path, getattr(data, "line", None), "not_followed_by must map a suffix to words")
+        self.not_followed = {}
+        for k, v in nfb.items():
+            if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+                raise RuleError(path, getattr(nfb, "line", None), f"not_followed_by[{k}] must be a list of words")
+            self.not_followed[str(k)] = tuple(v)
+        fob = data.get("followed_only_by") or {}
+        if not isinstance(fob, dict) or not all(isinstance(v, list) for v in fob.values()):
+            raise RuleError(path, getattr(data, "line", None), "followed_only_by must map a suffix to words")
+        self.followed_only = {str(k): tuple(v) for k, v in fob.items()}
+        for key in ("max_window", "max_name", "max_unanchored"):
+            if not isinstance(data.get(key), int) or data[key] < 1:
+                raise RuleError(path, getattr(data, "line", None), f"{key} must be a positive integer")
+        self.max_window, self.max_name, self.max_unanchored = data["max_window"], data["max_name"], data["max_unanchored"]
+        self.max_leadership_core = int(data.get("max_leadership_core", 4))
+        self.stop_patterns = rules.pattern(data, "stop_patterns", path)
+        self.alias = rules.pattern(data, "alias", path)
+        self.full_forms = self._templates(data, "full_forms", path)
+        self.fixed_full = self._templates(data, "fixed_full_names", path)
+        dep = data.get("department_char")
+        if not isinstance(dep, str) or len(dep) != 1:
+            raise RuleError(path, getattr(data, "line", None), "department_char must be one character")
+        self.department = dep
+        self.domain = regex.compile(r"(?:" + "|".join(map(regex.escape, sorted(self.level_chars))) +
+                                    r")(\p{Han}{2,10}?)局")
 
+        self.stop_words = set(w("stops"))
+        self.level_re = regex.compile("[" + "".join(map(regex.escape, sorted(self.level_chars))) + r"](?=\p{Han})")
+        auto = ahocorasick.Automaton()
+        entries: dict[str, set[int]] = {}
+        for kind, key in ((SFX, "suffixes"), (LSF, "level_short_forms"), (NOLEVEL, "not_level_words"),
+                          (ANCHOR, "anchor_words"), (ALONE, "standalone"), (STOP, "stops"), (SOFT, "soft_stops"),
+                          (TRADE, "company_trades"), (WORD, "name_words")):
+            for word in w(key):
+                entries.setdefault(word, set()).add(kind)
+        for word, kinds in entries.items():
+            auto.add_word(word, (word, frozenset(kinds)))
+        auto.make_automaton()
+        self.auto = auto
+
+    @staticmethod
+    def _templates(data, key: str, path) -> dict[str, str]:
+        m = data.get(key)
+        if not isinstance(m, dict) or not all(isinstance(v, str) and v for v in m.values()):
+            raise RuleError(path, getattr(data, "line", None), f"{key} must map words to name templates")
+        return {str(k): v for k, v in m.items()}
+
+    # -- the stage ---------------------------------------------------------------
     def __call__(self, doc: Doc) -> None:
+        found = self.find(doc)
+        ctx = self.context(doc, list(dict.fromkeys(f[2] for f in found)))
+        fulls: dict[str, str] = {}
+        for s, e, name in found:
+            attrs = {}
+            if name not in fulls:
+                fulls[name] = self.full_name(name, ctx)
+            full = fulls[name]
+            if full and full != name:
+                attrs["full_name"] = full
+            doc.add("org", s, e, norm=name, name=name, attrs=attrs)
+
+    def find(self, doc: Doc) -> list[tuple[int, int, str]]:
+        text = doc.text
+        n = len(text)
+        if not n:
+            return []
+        blocked = bytearray(n)
+        for m in _BOOK.finditer(text):
+            blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        for sp in doc.spans:
+            if sp.kind in BLOCKING_KINDS:
+                blocked[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+
+        sfx_at: dict[int, str] = {}  # end -> longest suffix ending there
+        inside = bytearray(n + 1)  # 1 at e: e falls inside a suffix word (管委|会, 中心|组)
+        lsf_at: dict[int, str] = {}
+        nolevel = bytearray(n)
+        anchor = bytearray(n)  # 1: an anchor starts here; 2: a strong one (level char, 中共, full division)
+        stops: dict[int, list[tuple[int, bool]]] = {}
+        trades: list[tuple[int, int]] = []
+        alone: list[tuple[int, int]] = []
+        covered = bytearray(n)  # inside an anchor or a suffix: a stop there is part of a word
+        for end, (word, kinds) in self.auto.iter(text):
+            e = end + 1
+            s = e - len(word)
+            if SFX in kinds and len(word) > len(sfx_at.get(e, "")):
+                sfx_at[e] = word
+            if SFX in kinds and len(word) > 1:
+                inside[s + 1:e] = b"\x01" * (e - s - 1)
+            if LSF in kinds and len(word) > len(lsf_at.get(e, "")):
+                lsf_at[e] = word
+            if NOLEVEL in kinds:
+                nolevel[s:e] = b"\x01" * (e - s)
+            if ANCHOR in kinds:
+                anchor[s] = 2
+                covered[s:e] = b"\x01" * (e - s)
+            if ALONE in kinds:
+                alone.append((s, e))
+            if STOP in kinds or SOFT in kinds:
+                stops.setdefault(e, []).append((s, STOP not in kinds))
+            if TRADE in kinds:
+                trades.append((s, e))
+            if (SFX in kinds and len(word) > 1) or WORD in kinds:
+                covered[s:e] = b"\x01" * (e - s)
+        for m in self.stop_patterns.finditer(text):
+            stops.setdefault(m.end(), []).append((m.start(), False))
+        gaz = self.gaz
+        for s, e, key in gaz.doc_matches(text):
+            if key in gaz.not_places or (key in self.stop_words and key not in gaz.by_full):
+                continue
+            strong = key in gaz.by_full
+            if key in gaz.by_full or key in gaz.by_short or key in gaz.water:
+                anchor[s] = max(anchor[s], 2 if strong else 1)
+                covered[s:e] = b"\x01" * (e - s)
+        for m in self.level_re.finditer(text):
+            i = m.start()
+            if not nolevel[i]:
+                anchor[i] = 2
+        sfx_ends = set(sfx_at) | set(lsf_at)
+
+        cands: list[tuple[int, int, bool]] = []
+        for e in sorted(sfx_ends):
+            if inside[e]:
+                continue
+            cand = self._candidate(text, e, sfx_at.get(e), lsf_at.get(e), blocked, anchor, stops, covered,
+                                   sfx_ends, doc)
+            if cand:
+                cands.append(cand)
+        for s, e in trades:
+            cand = self._company(text, s, e, anchor, blocked, doc)
+            if cand:
+                cands.append(cand)
+        for s, e in alone:
+            if not blocked[s] and not doc.masked(s, e):
+                cands.append((s, e, True))
+
+        # the rightmost suffix ends a name: take names from the right, each as long as it
+        # reaches (厅党组 over …部署和厅; 市生态环境局大通湖分局 over 市生态环境局)
+        cands.sort(key=lambda c: (-c[1], c[0]))
+        taken = bytearray(n)
+        out = []
+        for s, e, _ in cands:
+            if any(taken[s:e]):
+                continue
+            taken[s:e] = b"\x01" * (e - s)
+            out.append((s, e, text[s:e]))
+        out.extend(self._aliases(text, out, taken, blocked))
+        out.sort()
+        return out
+
+    # -- one candidate -------------------------------------------------------------
+    def _candidate(self, text, e, sfx, lsf, blocked, anchor, stops, covered, sfx_ends, doc):
+        best = None
+        for word, level_only in ((sfx, False), (lsf, True)):
+            if not word:
+                continue
+            s0 = e - len(word)
+            if self._continues(text, e, word):
+                continue
+            start, anchored = self._left_edge(text, s0, blocked, anchor, stops, covered, sfx_ends)
+            if start is None:
+                continue
+            core = text[start:s0]
+            if level_only and not (core and core[-1] in self.level_chars and anchor[start]):
+                continue
+            if not self._acceptable(text, start, e, s0, word, core, anchored, doc):
+                continue
+            if best is None or start < best[0]:
+                best = (start, e, anchored)
+        return best
+
+    def _continues(self, text: str, e: int, word: str) -> bool:
+        """The suffix is the start of a longer word: 局长, 处理, 组织."""
+        rest = text[e:e + 4]
+        for key in (word, word[-1]):
+            if rest.startswith(self.not_followed.get(key, ())):
+                return True
+        only = self.followed_only.get(word)
+        return bool(only) and bool(rest) and _han(rest[0]) and not rest.startswith(only)
+
+    def _left_edge(self, text, s0, blocked, anchor, stops, covered, sfx_ends):
+        i = s0
+        while i > 0 and s0 - i < self.max_window:
+            c = text[i - 1]
+            if blocked[i - 1]:
+                break
+            if _han(c):
+                i -= 1
+                continue
+            if c == "”":  # a quoted part of a name: “第一议题”领导小组
+                j = text.rfind("“", max(0, i - 14), i - 1)
+                if j >= 0 and all(_han(x) for x in text[j + 1:i - 1]) and not blocked[j]:
+                    i = j
+                    continue
+            break
+        window = i
+        if window >= s0:
+            return None, False
+        left = window
+        for p in range(s0, window, -1):
+            hit = False
+            for st, soft in stops.get(p, ()):
+                if st < window or covered[st] or covered[p - 1]:
+                    continue
+                # a conjunction parts two bodies, or stands before a name without a division
+                if soft and not (anchor[p] or st in sfx_ends or not any(anchor[window:st])):
+                    continue
+                hit = True
+                break
+            if hit:
+                left = p
+                break
+        for q in range(s0 - 1, left, -1):  # 区委区管委会: a level character after a complete name
+            if q in sfx_ends and anchor[q] == 2:
+                left = q
+                break
+        for a in range(left, s0):
+            if anchor[a]:
+                return a, True
+        return left, False
+
+    def _acceptable(self, text, start, e, s0, sfx, core, anchored, doc) -> bool:
+        name = text[start:e]
+        if not core or len(name) > self.max_name or doc.masked(start, e):
+            return False
+        if len(core) == 1 and not ((core in self.level_chars and sfx in self.level_forms) or core in self.suffixes):
+            return False
+        if not anchored and len(name) > self.max_unanchored:
+            return False
+        if not anchored and sfx in self.leadership and len(core) > self.max_leadership_core \
+                and not core.endswith(tuple(self.suffixes)):
+            return False
+        if name in self.generic_names or core in self.generic_cores or core.endswith(self.post_words):
+            return False
+        if any(g in name for g in self.generic_parts):
+            return False
+        opens_anchor = any(name.startswith(a) for a in self.anchor_words)
+        if not opens_anchor and (name.startswith(self.generic_left) or text[max(0, start - 3):start].endswith(self.generic_left)):
+            return False
+        if name.endswith(self.not_name_end):
+            return False
+        if (sfx in self.leadership or any(name.endswith(x) for x in self.leadership)) \
+                and text[e:e + 5].lstrip().startswith(self.post_words):
+            return False
+        if name.count("“") != name.count("”"):
+            return False
+        return True
+
+    def _company(self, text, s, e, anchor, blocked, doc):
+        """湖南贝贝昇生物科技、: a division, a trade name and a trade, then punctuation."""
+        if e < len(text) and _han(text[e]):
+            return None
+        for a in range(max(0, s - 7), s - 2):
+            if anchor[a] != 0 and not any(blocked[a:e]) and all(_han(c) for c in text[a:s]):
+                if text[a] in self.level_chars:
+                    continue
+                gaz_key = self._division_at(text, a, s)
+                if not gaz_key or not (2 <= s - (a + len(gaz_key)) <= 5):
+                    continue
+                if a > 0 and _han(text[a - 1]) and not self._stop_before(text, a):
+                    continue
+                if doc.masked(a, e):
+                    return None
+                return (a, e, True)
         return None
+
+    def _division_at(self, text, a, limit):
+        best = ""
+        for k in range(2, min(8, limit - a) + 1):
+            key = text[a:a + k]
+            if (key in self.gaz.by_full or key in self.gaz.by_short) and key not in self.gaz.not_places:
+                best = key
+        return best
+
+    def _stop_before(self, text, a) -> bool:
+        for end, (word, kinds) in self.auto.iter(text[max(0, a - 4):a]):
+            if end == min(4, a) - 1 and (STOP in kinds or SOFT in kinds):
+                return True
+        return False
+
+    def _aliases(self, text, found, taken, blocked):
+        """…有限责任公司（简称顺丰米业）: the alias is a name of the same body, wherever it recurs."""
+        ends = {e: name for s, e, name in found}
+        out = []
+        for m in self.alias.finditer(text):
+            full = ends.get(m.start())
+            if not full:
+                continue
+            alias = m.group("alias")
+            pos = 0
+            while True:
+                i = text.find(alias, pos)
+                if i < 0:
+                    break
+                pos = i + len(alias)
+                j = i + len(alias)
+                if any(taken[i:j]) or any(blocked[i:j]):
+                    continue
+                taken[i:j] = b"\x01" * (j - i)
+                out.append((i, j, alias))
+        return out
+
+    # -- full names ------------------------------------------------------------------
+    def context(self, doc: Doc, names: list[str]) -> dict:
+        """The divisions the issuer's level characters stand for: 省, 市, 区/县, and the bureau's domain."""
+        gaz = self.gaz
+        issuers = [str(x) for x in (doc.meta.get("issuers") or []) if x]
+        ctx = {"省": "", "市": "", "区": "", "县": "", "domain": "", "issuers": issuers, "names": names}
+        for src in issuers + names:
+            for s, e, key in gaz.scan(src):
+                cands = gaz.by_full.get(key)
+                if not cands or len(cands) != 1:
+                    continue
+                p = cands[0]
+                if p.level == "province":
+                    ctx["省"] = ctx["省"] or p.name
+                elif p.level == "city":
+                    ctx["市"] = ctx["市"] or p.name
+                    ctx["省"] = ctx["省"] or p.province
+                else:
+                    ctx["省"] = ctx["省"] or p.province
+                    lv = p.name[-1]
+                    if lv in ("区", "县") and not ctx[lv]:
+                        ctx[lv] = p.city + p.name if p.city and p.city != p.province else p.name
+                    if lv == "市" and not ctx["市"]:
+                        ctx["市"] = p.name
+            if not ctx["区"] and ctx["市"] and src.find(ctx["市"]) >= 0:
+                # a district the gazetteer does not list: 益阳市大通湖区委员会 -> 益阳市大通湖区
+                rest = src[src.find(ctx["市"]) + len(ctx["市"]):]
+                m = regex.match(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)", rest)
+                if m:
+                    ctx["区"] = ctx["市"] + m.group(1)
+            if not ctx["domain"]:
+                m = self.domain.search(src)
+                if m:
+                    ctx["domain"] = m.group(1)
+        return ctx
+
+    def full_name(self, name: str, ctx: dict) -> str:
+        if name in self.fixed_full:
+            return self._fill(self.fixed_full[name], ctx, ctx["省"])
+        # a name some issuer or longer name of the document ends with: 分局党组, 大通湖分局
+        for full in ctx["issuers"] + ctx["names"]:
+            if full != name and full.endswith(name) and len(full) > len(name) + 1:
+                return full
+        ms = self.gaz.scan(name)
+        if ms and ms[0][0] == 0 and ms[0][2] in self.gaz.by_full:  # 益阳市政府 -> 益阳市人民政府
+            rest = name[ms[0][1]:]
+            return self._fill(self.full_forms[rest], ctx, ms[0][2]) if rest in self.full_forms else ""
+        head, rest = name[0], name[1:]
+        if head == self.department or (head == "省" and rest.startswith(self.department)):
+            rest = name[name.index(self.department) + 1:]
+            if not (ctx["省"] and ctx["domain"]):
+                return ""
+            full = f"{ctx['省']}{ctx['domain']}{self.department}{rest}"
+            return ("中共" + full) if rest.startswith(self.party_bodies) else full
+        if head not in self.level_chars:
+            return ""
+        div = ctx.get(head, "")
+        if not div:
+            return ""
+        if rest in self.full_forms:
+            return self._fill(self.full_forms[rest], ctx, div)
+        if rest == "局":  # 市局: the issuer's bureau of that division
+            for src in ctx["issuers"] + ctx["names"]:
+                i = src.find(div)
+                if i >= 0:
+                    j = src.find("局", i + len(div))
+                    if j > i + len(div):
+                        return src[i:j + 1]
+            return ""
+        full = div + rest
+        return ("中共" + full) if rest.startswith(self.party_bodies) else full
+
+    @staticmethod
+    def _fill(template: str, ctx: dict, div: str) -> str:
+        try:
+            out = template.format(div=div, province=ctx["省"], domain=ctx["domain"])
+        except (KeyError, IndexError):
+            return ""
+        return out if div and "{" not in out else ""
 
 
 class ResponsibleStage:
-    """STUB: links the bodies named as responsible (责任单位/牵头单位) to each problem."""
+    """The bodies named as responsible for a problem (责任单位：…, 由…负责, …牵头)."""
 
     name = "responsible"
 
     def __init__(self, rules: RuleSet):
-        self.rules = rules
+        data, path = rules.yaml("orgs.yaml")
+        resp = data.get("responsible")
+        cues = resp.get("cues") if isinstance(resp, dict) else None
+        if not isinstance(cues, list) or not cues:
+            raise RuleError(path, getattr(data, "line", None), "responsible.cues must be a list of patterns")
+        line = getattr(resp, "line", None)
+        self.cues = []
+        for c in cues:
+            pat = rules.compile(c, path, line, regex.M)
+            if "list" not in pat.groupindex:
+                raise RuleError(path, line, f"responsible cue {c!r} has no group (?P<list>…)")
+            self.cues.append(pat)
+        self.item_sep = rules.pattern(resp, "item_separators", path)
+        self.max_item = int(resp.get("max_item", 30))
+        self.suffixes = tuple(rules.words(data, "suffixes", path))
 
     def __call__(self, doc: Doc) -> None:
+        if not doc.problems:
+            return None
+        text = doc.text
+        orgs = [s for s in doc.spans if s.kind == "org"]
+        found: list[tuple[int, list[str]]] = []
+        for cue in self.cues:
+            for m in cue.finditer(text):
+                names = self._bodies(m, orgs)
+                if names:
+                    found.append((m.start(), names))
+        for p in doc.problems:
+            names: list[str] = []
+            for pos, ns in sorted(found):
+                if p.start <= pos < p.end:
+                    names.extend(x for x in ns if x not in names)
+            if names:
+                p.attrs["responsible"] = names
         return None
+
+    def _bodies(self, m, orgs) -> list[str]:
+        """The bodies of a cue's list, item by item: the bodies found there, or an item
+        that ends as a body does (管委会 after 宿马园区党工委、)."""
+        s, e = m.span("list")
+        cuts = [s] + [x for c in self.item_sep.finditer(m.string, s, e) for x in c.span()] + [e]
+        names: list[str] = []
+        for a, b in zip(cuts[::2], cuts[1::2]):
+            inside = [o.name or o.text for o in orgs if a <= o.start and o.end <= b]
+            item = m.string[a:b].strip()
+            if not inside and 2 <= len(item) <= self.max_item and item.endswith(self.suffixes):
+                inside = [item]
+            names.extend(x for x in inside if x not in names)
+        return names
+

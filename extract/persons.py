@@ -1,15 +1,122 @@
-"""STUB: to be replaced by the persons extractor."""
+"""People named with their posts: 市委书记陈竞, 局长 李火生, 签发人：罗立峰.
+
+A name is read right after a post or a label (rules/persons.yaml): a surname
+and one or two more characters, the longer reading first, kept only when what
+follows can end a name (punctuation, a space, 强调, 率队 …). So 梁成立参加
+gives 梁成立 while 向荣迅速召开 gives 向荣 and 党组书记、局长担任组长 gives no
+one. One regex finds the cues; a name read once is then found again where it
+stands alone (陈竞强调), by one automaton over the names of the document.
+"""
 from __future__ import annotations
 
+import ahocorasick
+import regex
+
 from .doc import Doc
-from .rules import RuleSet
+from .rules import RuleError, RuleSet, alternation
+
+_TITLE_START = regex.compile(r"[，,。；;：:！!？?、\n（(）)\[\]【】“”\"]|\s{2,}")
+
+
+def _han(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff"
 
 
 class PersonStage:
     name = "persons"
 
     def __init__(self, rules: RuleSet):
-        self.rules = rules
+        data, path = rules.yaml("persons.yaml")
+        w = lambda key: rules.words(data, key, path)  # noqa: E731
+        surnames = w("surnames")
+        self.double = {s for s in surnames if len(s) == 2}
+        if any(len(s) > 2 for s in surnames):
+            raise RuleError(path, getattr(data, "line", None), "surnames are one or two characters")
+        posts, labels = w("posts"), w("labels")
+        gap = data.get("max_gap", 4)
+        if not isinstance(gap, int) or gap < 0:
+            raise RuleError(path, getattr(data, "line", None), "max_gap must be a non-negative integer")
+        self.labels = set(labels)
+        self.after = tuple(w("after_name"))
+        self.bad = set(w("bad_chars"))
+        self.not_names = set(w("not_names"))
+        self.posts = tuple(posts)
+        # a cue, an optional colon, a few spaces, then a surname and up to two more characters
+        self.cue = rules.compile(
+            f"(?P<cue>{alternation(posts + labels)})(?:{{SP}}*{{COLON}})?{{SP}}{{0,{gap}}}"
+            f"(?P<name>(?:{alternation(surnames)})\\p{{Han}}{{1,2}})", path, getattr(data, "line", None))
 
     def __call__(self, doc: Doc) -> None:
-        return None
+        text = doc.text
+        taken = [(s.start, s.end) for s in doc.spans if s.kind in ("org", "doc_number", "phone", "email")]
+        found: dict[str, str] = {}  # name -> post
+        spans: list[tuple[int, int, str, str]] = []
+        prev_end = 0
+        for m in self.cue.finditer(text):
+            s = m.start("name")
+            name = self._name(text, s, m.group("name"))
+            if not name or self._overlaps(taken, s, s + len(name)) or doc.masked(s, s + len(name)):
+                continue
+            post = self._post(text, m, prev_end)
+            prev_end = s + len(name)
+            spans.append((s, prev_end, name, post))
+            found.setdefault(name, post)
+        if found:  # the same names where they stand alone
+            auto = ahocorasick.Automaton()
+            for name in found:
+                auto.add_word(name, name)
+            auto.make_automaton()
+            seen = {(s, e) for s, e, _, _ in spans}
+            for end, name in auto.iter(text):
+                s, e = end + 1 - len(name), end + 1
+                if (s, e) in seen or not self._ends_name(text, e) or self._overlaps(taken, s, e):
+                    continue
+                if s > 0 and _han(text[s - 1]) and not self._post_before(text, s):
+                    continue
+                if any(ps < e and s < pe for ps, pe, _, _ in spans):
+                    continue
+                spans.append((s, e, name, found[name]))
+                seen.add((s, e))
+        for s, e, name, post in sorted(spans):
+            attrs = {"post": post} if post else {}
+            doc.add("person", s, e, norm=name, name=name, attrs=attrs)
+
+    # -- helpers -------------------------------------------------------------------
+    def _name(self, text: str, s: int, cand: str) -> str:
+        """The longest reading of ``cand`` (surname + 1-2 characters) that can end there."""
+        lead = 2 if cand[:2] in self.double and len(cand) >= 3 else 1
+        for given in (2, 1):
+            name = text[s:s + lead + given]
+            if len(name) < lead + given or not all(_han(c) for c in name):
+                continue
+            if any(c in self.bad for c in name[lead:]) or name in self.not_names or name[:2] in self.not_names:
+                continue
+            if name[lead:].startswith(self.posts):
+                continue
+            if self._ends_name(text, s + len(name)):
+                return name
+        return ""
+
+    def _ends_name(self, text: str, e: int) -> bool:
+        return e >= len(text) or not _han(text[e]) or text.startswith(self.after, e)
+
+    def _post_before(self, text: str, s: int) -> bool:
+        head = text[max(0, s - 6):s]
+        return head.endswith(self.posts) or head.endswith(tuple(self.labels))
+
+    @staticmethod
+    def _overlaps(spans, s, e) -> bool:
+        return any(ps < e and s < pe for ps, pe in spans)
+
+    def _post(self, text: str, m, prev_end: int) -> str:
+        """The title before the name, back to the clause start or the name before: 市委常委、常务副市长."""
+        cue = m.group("cue")
+        if cue in self.labels:
+            return cue
+        end = m.end("cue")
+        lo = max(0, end - 30, prev_end)
+        start = lo
+        for t in _TITLE_START.finditer(text, lo, end):
+            start = t.end() if t.group() != "、" else start
+        title = text[start:end].strip().lstrip("、")
+        return title or cue

@@ -1,15 +1,211 @@
-"""STUB: to be replaced by the places extractor."""
+"""Places: administrative divisions and named water bodies.
+
+One Aho-Corasick automaton over every division's full name and short form
+(rules/gazetteer.tsv) and every named water body (rules/water_bodies.tsv),
+built once per rule set and shared with the orgs stage, which reads the
+divisions that open a body's name. Matches are taken leftmost-longest, so
+资阳区 is one place and not 资阳 + 区, and 湖南县级 reads 湖南 and not 南县.
+
+A full name is a place. A short form is one only when the document makes it
+one (see rules/places.yaml); when it names several divisions, the one in the
+document's own province and city wins.
+"""
 from __future__ import annotations
 
+import weakref
+from collections import Counter
+from dataclasses import dataclass
+
+import ahocorasick
+
 from .doc import Doc
-from .rules import RuleSet
+from .rules import RuleError, RuleSet
+
+GAZ_COLUMNS = ("code", "name", "short", "level", "province", "city")
+WATER_COLUMNS = ("name", "kind", "province", "city")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str  # full name: 益阳市, 赫山区, 大通湖
+    short: str
+    level: str  # province, city, county, or the water body's kind (lake, river …)
+    province: str
+    city: str
+    code: str = ""
+
+    @property
+    def is_division(self) -> bool:
+        return self.level in ("province", "city", "county")
+
+
+class Gazetteer:
+    """Divisions and water bodies, and the automaton that finds them."""
+
+    def __init__(self, rules: RuleSet):
+        data, path = rules.yaml("places.yaml")
+        self.not_places = set(rules.words(data, "not_places", path))
+        self.place_after = tuple(rules.words(data, "place_after", path))
+        self.not_after = tuple(rules.words(data, "not_after", path))
+        area = data.get("area_suffix", "区")
+        if not isinstance(area, str) or not area:
+            raise RuleError(path, getattr(data, "line", None), "area_suffix must be a non-empty string")
+        self.area_suffix = area
+        self.area_not_after = tuple(rules.words(data, "area_not_after", path))
+        self.level_chars = set(rules.words(data, "level_chars", path))
+        self.by_full: dict[str, list[Place]] = {}
+        self.by_short: dict[str, list[Place]] = {}
+        self.water: dict[str, Place] = {}
+        levels = {"province", "city", "county"}
+        for row in rules.tsv("gazetteer.tsv", GAZ_COLUMNS, key="code"):
+            if row["level"] not in levels:
+                raise RuleError(row["_file"], row.line, f"level must be one of {sorted(levels)}, got {row['level']!r}")
+            p = Place(row["name"], row["short"], row["level"], row["province"], row["city"], row["code"])
+            self.by_full.setdefault(p.name, []).append(p)
+            if p.short and p.short != p.name:
+                self.by_short.setdefault(p.short, []).append(p)
+        for row in rules.tsv("water_bodies.tsv", WATER_COLUMNS, key="name"):
+            if not row["kind"]:
+                raise RuleError(row["_file"], row.line, f"water body {row['name']!r} has no kind")
+            self.water[row["name"]] = Place(row["name"], "", row["kind"], row["province"], row["city"])
+        self.auto = ahocorasick.Automaton()
+        for key in set(self.by_full) | set(self.by_short) | set(self.water):
+            self.auto.add_word(key, key)
+        self.auto.make_automaton()
+        self._last: tuple[str, list] | None = None
+
+    # -- matching --------------------------------------------------------------
+    def all_matches(self, text: str) -> list[tuple[int, int, str]]:
+        """Every match, overlapping: (start, end, key)."""
+        return [(e + 1 - len(k), e + 1, k) for e, k in self.auto.iter(text)]
+
+    def doc_matches(self, text: str) -> list[tuple[int, int, str]]:
+        """:meth:`all_matches` of a document's text, kept for the next stage that asks
+        (orgs, then places, read the same text)."""
+        if self._last is None or self._last[0] is not text:
+            self._last = (text, self.all_matches(text))
+        return self._last[1]
+
+    def scan(self, text: str, matches: list | None = None) -> list[tuple[int, int, str]]:
+        """Leftmost-longest matches that do not overlap, in text order."""
+        ms = sorted(self.all_matches(text) if matches is None else matches, key=lambda m: (m[0], -m[1]))
+        out, last = [], 0
+        for s, e, k in ms:
+            if s >= last:
+                out.append((s, e, k))
+                last = e
+        return out
+
+    def is_division_word(self, key: str) -> bool:
+        return key in self.by_full or key in self.by_short
+
+    # -- context -----------------------------------------------------------------
+    def context(self, texts: list[str], weights: list[int] | None = None,
+                matches: list | None = None) -> tuple[Counter, Counter]:
+        """Provinces and cities named unambiguously by full names in these texts (weighted)."""
+        prov: Counter = Counter()
+        city: Counter = Counter()
+        for i, t in enumerate(texts):
+            w = weights[i] if weights else 1
+            for _, _, k in self.scan(t, matches[i] if matches else None):
+                cands = self.by_full.get(k)
+                if not cands or len(cands) != 1 or k in self.not_places:
+                    continue
+                p = cands[0]
+                prov[p.province] += w
+                if p.city:
+                    city[p.city] += w
+        return prov, city
+
+    def best(self, cands: list[Place], prov: Counter, city: Counter) -> Place | None:
+        """The candidate that fits the document's places best; None when none fits and several exist."""
+        if not cands:
+            return None
+        scored = sorted(cands, key=lambda p: (-(city.get(p.city, 0) * 2 + prov.get(p.province, 0)),
+                                              {"province": 0, "city": 1, "county": 2}.get(p.level, 3)))
+        top = scored[0]
+        if len(cands) > 1 and not (city.get(top.city, 0) or prov.get(top.province, 0)):
+            return None
+        return top
+
+    def fits(self, cands: list[Place], prov: Counter) -> bool:
+        return any(prov.get(p.province, 0) for p in cands)
+
+
+_SHARED: "weakref.WeakKeyDictionary[RuleSet, Gazetteer]" = weakref.WeakKeyDictionary()
+
+
+def gazetteer(rules: RuleSet) -> Gazetteer:
+    """The gazetteer of a rule set, built once and shared by the stages that need it."""
+    g = _SHARED.get(rules)
+    if g is None:
+        g = _SHARED[rules] = Gazetteer(rules)
+    return g
+
+
+def doc_context(gaz: Gazetteer, doc: Doc) -> tuple[Counter, Counter]:
+    """The document's provinces and cities: its issuers count most, then its full names."""
+    issuers = [str(x) for x in (doc.meta.get("issuers") or [])]
+    prov, city = gaz.context(issuers + [doc.meta.get("title") or ""], [5] * len(issuers) + [2])
+    p2, c2 = gaz.context([doc.text], matches=[gaz.doc_matches(doc.text)])
+    return prov + p2, city + c2
 
 
 class PlaceStage:
     name = "places"
 
     def __init__(self, rules: RuleSet):
-        self.rules = rules
+        self.gaz = gazetteer(rules)
 
     def __call__(self, doc: Doc) -> None:
-        return None
+        gaz, text = self.gaz, doc.text
+        prov, city = doc_context(gaz, doc)
+        people = [(s.start, s.end) for s in doc.spans if s.kind == "person"]
+        for s, e, key in gaz.scan(text, gaz.doc_matches(text)):
+            if doc.masked(s, e) or any(ps < e and s < pe for ps, pe in people):
+                continue
+            place, end = self._read(key, text, s, e, prov, city)
+            if place is None:
+                continue
+            attrs = {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
+            doc.add("place", s, end, norm=place.name, name=text[s:end], attrs=attrs)
+
+    def _read(self, key: str, text: str, s: int, e: int, prov: Counter, city: Counter) -> tuple[Place | None, int]:
+        gaz = self.gaz
+        after = text[e:e + 4]
+        water = gaz.water.get(key)
+        full = gaz.by_full.get(key)
+        short = gaz.by_short.get(key)
+        if water and after.startswith(gaz.area_suffix) and not full \
+                and not text[e + len(gaz.area_suffix):].startswith(gaz.area_not_after):
+            # 大通湖区: the area named after the lake
+            area = key + gaz.area_suffix
+            return Place(area, key, "area", water.province, water.city), e + len(gaz.area_suffix)
+        if full:
+            if key in gaz.not_places:
+                return (water, e) if water else (None, e)
+            if len(key) <= 2:  # 南县, 沛县: only where the document's province has them
+                if after.startswith(gaz.not_after) or not (gaz.fits(full, prov) or after.startswith(gaz.place_after)):
+                    return (water, e) if water else (None, e)
+            best = gaz.best(full, prov, city)
+            if best is None:  # 朝阳区 of Beijing or of Changchun: name the place, not its province
+                p = full[0]
+                best = Place(p.name, p.short, p.level, "", "", "")
+            return best, e
+        if short:
+            strong = after.startswith(gaz.place_after)
+            if key in gaz.not_places or (after.startswith(gaz.not_after) and not strong):
+                return (water, e) if water else (None, e)
+            if after[:1] in gaz.level_chars and not strong and not any(p.name == key + after[0] for p in short) \
+                    and not any(p.level == "province" for p in short):
+                return None, e  # 雄安新区 is not 安新县: a level character of another name follows
+            strong = strong or len(key) >= 3 or any(p.level == "province" for p in short)
+            if water:
+                # 沅江: the county when the document is about its city, the river otherwise
+                local = [p for p in short if city.get(p.city, 0)]
+                return (local[0], e) if local else (water, e)
+            if not (strong or gaz.fits(short, prov)):
+                return None, e
+            provinces = [p for p in short if p.level == "province"]
+            return gaz.best(short, prov, city) or (provinces[0] if provinces else None), e
+        return water, e
