@@ -14,6 +14,8 @@ examples:
   zhenggai run corpus/ --out out --rules my_rules/
                                                your rule files layered over the shipped ones
   zhenggai run corpus/ --out out --jobs 2      two worker processes
+  zhenggai run corpus/ --out out --report      also write out/report.html, the auditor's report
+  zhenggai report outputs/                     the report for an earlier run
   zhenggai run corpus/ --out out --engine dask --scheduler tcp://HOST:8786
                                                the same run on a Dask cluster
 
@@ -47,8 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local worker processes (default), or a Dask cluster (pip install 'zhenggai[dask]')")
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --engine dask: the scheduler to use, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    r.add_argument("--report", action="store_true",
+                   help="also write DIR/report.html, the auditor's report (one self-contained file)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    rp = sub.add_parser(
+        "report", help="write OUTDIR/report.html from a run's tables",
+        description="Write OUTDIR/report.html: one self-contained HTML file (no network) with the overview, "
+                    "indicators over time, the problem register, every document with its facts highlighted, and "
+                    "the checks. Open it from disk in any browser.",
+        epilog="example:\n  zhenggai report outputs/        writes outputs/report.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    rp.add_argument("out_dir", metavar="OUTDIR", help="a folder written by `zhenggai run ... --out OUTDIR`")
+    rp.add_argument("--corpus", metavar="LABEL", help="how the page names the corpus (default: the inputs' folder)")
+    rp.add_argument("--quiet", "-q", action="store_true", help="do not print the report's path")
     return p
+
+
+def cmd_report(args) -> int:
+    from .report import build_report
+
+    try:
+        path = build_report(args.out_dir, corpus_label=args.corpus)
+    except FileNotFoundError as e:
+        print(f"zhenggai: {e}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"report: {path}", file=sys.stderr)
+    return 0
 
 
 def cmd_run(args) -> int:
@@ -76,6 +103,12 @@ def cmd_run(args) -> int:
                             budget=args.time_budget if args.time_budget > 0 else None)
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
+    if args.report:
+        from .report import build_report
+
+        path = build_report(args.out)
+        if not args.quiet:
+            print(f"report: {path}", file=sys.stderr)
     return 0 if summary.error == 0 else 1
 
 
@@ -88,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "report":
+            return cmd_report(args)
     except RuleError as e:
         print(f"zhenggai: bad rule file: {e}", file=sys.stderr)
         return 2
