@@ -19,4 +19,14 @@ def extract_text(text: str, name: str = "doc", rules: tuple[str, ...] = ()) -> D
     return Pipeline(rules).process_text(text, doc_id=name, path=name)
 
 
-__all__ = ["Doc", "Problem", "Section", "Span", "extract_text", "__version__"]
+def run(paths, out=None, **options):
+    """Process every file under ``paths``; a Result whose tables are pandas DataFrames.
+
+    See :func:`extract.api.run` for the options (rules, force, store, formats, headers, jobs, engine …).
+    """
+    from .api import run as _run
+
+    return _run(paths, out=out, **options)
+
+
+__all__ = ["Doc", "Problem", "Section", "Span", "extract_text", "run", "__version__"]

@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local worker processes (default), or a Dask cluster (pip install 'zhenggai[dask]')")
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --engine dask: the scheduler to use, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    r.add_argument("--force", action="store_true",
+                   help="process every file again, even those the store holds from the same content and rules")
+    r.add_argument("--store", metavar="FILE",
+                   help="the SQLite store (default: DIR/zhenggai.sqlite); unchanged files are skipped")
+    r.add_argument("--export", default="csv", metavar="FORMATS",
+                   help="formats besides the CSV files: parquet, xlsx, jsonl, comma-separated, or all (default: csv)")
+    r.add_argument("--headers", choices=["en", "zh"], default="en",
+                   help="column names of the XLSX workbook: English (default) or Chinese")
     r.add_argument("--report", action="store_true",
                    help="also write DIR/report.html, the auditor's report (one self-contained file)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
@@ -62,7 +70,30 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("out_dir", metavar="OUTDIR", help="a folder written by `zhenggai run ... --out OUTDIR`")
     rp.add_argument("--corpus", metavar="LABEL", help="how the page names the corpus (default: the inputs' folder)")
     rp.add_argument("--quiet", "-q", action="store_true", help="do not print the report's path")
+    sc = sub.add_parser(
+        "schema", help="print the codebook: every table and column, its meaning, type, unit and values",
+        description="Print the codebook (rules/codebook.yaml): every table Zhenggai writes and every column.")
+    sc.add_argument("table", nargs="?", help="one table only (documents, sections, problems, facts, indicators, "
+                                            "problem_register, checks, texts, runs)")
+    sc.add_argument("--format", choices=["text", "markdown", "datasette"], default="text",
+                    help="plain text (default), Markdown, or Datasette metadata JSON")
     return p
+
+
+def cmd_schema(args) -> int:
+    from .codebook import datasette_metadata, render_codebook
+
+    if args.format == "datasette":
+        import json
+
+        print(json.dumps(datasette_metadata(), ensure_ascii=False, indent=1))
+        return 0
+    try:
+        sys.stdout.write(render_codebook(args.table, fmt=args.format))
+    except KeyError as e:
+        print(f"zhenggai: {e.args[0]}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_report(args) -> int:
@@ -79,8 +110,6 @@ def cmd_report(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .run import run_files
-
     progress = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -93,23 +122,27 @@ def cmd_run(args) -> int:
     if jobs < 1:
         print("zhenggai: --jobs must be at least 1", file=sys.stderr)
         return 2
-    if args.engine == "dask":
-        from .dask_engine import run_dask
+    from .api import run
+    from .exports import parse_formats
 
-        summary = run_dask(args.paths, args.out, rules_dirs=args.rules, scheduler=args.scheduler, jobs=jobs,
-                           progress=progress)
-    else:
-        summary = run_files(args.paths, args.out, rules_dirs=args.rules, progress=progress, jobs=jobs,
-                            budget=args.time_budget if args.time_budget > 0 else None)
+    try:
+        formats = parse_formats(args.export)
+    except ValueError as e:
+        print(f"zhenggai: {e}", file=sys.stderr)
+        return 2
+    res = run(args.paths, out=args.out, rules=args.rules, force=args.force, store=args.store, formats=formats,
+              headers=args.headers, progress=progress, jobs=jobs,
+              budget=args.time_budget if args.time_budget > 0 else None, engine=args.engine,
+              scheduler=args.scheduler)
     if not args.quiet:
-        print(summary.line(), file=sys.stderr)
+        print(res.line(), file=sys.stderr)
     if args.report:
         from .report import build_report
 
         path = build_report(args.out)
         if not args.quiet:
             print(f"report: {path}", file=sys.stderr)
-    return 0 if summary.error == 0 else 1
+    return 0 if res.errors == 0 else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "schema":
+            return cmd_schema(args)
     except RuleError as e:
         print(f"zhenggai: bad rule file: {e}", file=sys.stderr)
         return 2

@@ -1,21 +1,20 @@
 """Running the per-document stage on a Dask cluster.
 
-The same pipeline, mapped over the file list with dask.bag: each partition is
-processed on a worker, which also writes that partition's rows as Parquet
+The same pipeline, mapped over the file list in partitions: each partition
+is processed on a worker, which also writes that partition's rows as Parquet
 (``DIR/parquet/<table>/part-NNNNN.parquet``); the client streams the
-partitions back in order into the same merged tables a local run writes.
+partitions back in order into the same store and merged tables a local run
+writes (:func:`extract.api.run` with ``engine="dask"``).
 Without ``--scheduler`` a local cluster is started with one process per job.
 Install with ``pip install .[dask]``.
 """
 from __future__ import annotations
 
-import time
+import shutil
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterator
 
-from .output import TABLES, TableWriter, document_row, fact_rows, problem_rows, section_rows
-from .reading import iter_inputs
-from .run import RunSummary, doc_ids
+from .output import TABLES, document_row, fact_rows, problem_rows, section_rows
 
 _PIPELINES: dict = {}
 
@@ -53,24 +52,21 @@ def process_partition(tasks, number: int, rules_dirs: tuple, parquet_dir: str | 
     return docs
 
 
-def run_dask(paths: Iterable[str], out_dir: str, rules_dirs=(), scheduler: str | None = None, jobs: int = 2,
-             partition_size: int = 50, progress: Callable | None = None) -> RunSummary:
+def process_dask(tasks: list, rules_dirs=(), scheduler: str | None = None, jobs: int = 2,
+                 partition_size: int = 50, parquet_dir: str | Path | None = None) -> Iterator:
+    """Yield one Doc per (path, doc_id), in input order, computed on a Dask cluster."""
     try:
         import dask
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise SystemExit("zhenggai: the dask engine needs Dask: pip install 'zhenggai[dask]'") from None
-    t0 = time.perf_counter()
-    files = iter_inputs(list(paths))
-    tasks = [(str(p), i) for p, i in zip(files, doc_ids(files))]
     rules_dirs = tuple(str(d) for d in rules_dirs)
-    _pipeline(rules_dirs)  # validate the rule files here, before any worker starts
-    out = Path(out_dir)
-    parquet = out / "parquet"
-    if parquet.exists():
-        import shutil
-
-        shutil.rmtree(parquet)
+    if parquet_dir is not None:
+        parquet_dir = Path(parquet_dir)
+        if parquet_dir.exists():
+            shutil.rmtree(parquet_dir)
+    if not tasks:
+        return
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -78,35 +74,15 @@ def run_dask(paths: Iterable[str], out_dir: str, rules_dirs=(), scheduler: str |
         cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=40)
         client = Client(cluster)
-    writer = TableWriter(out)
-    summary = RunSummary(out_dir=str(out_dir))
-    bar = progress(total=len(tasks)) if progress else None
     try:
+        tasks = [(str(p), i) for p, i in tasks]
         parts = [tasks[i:i + partition_size] for i in range(0, len(tasks), partition_size)]
-        delayed = [dask.delayed(process_partition)(part, n, rules_dirs, str(parquet)) for n, part in enumerate(parts)]
-        futures = client.compute(delayed)
-        for fut in futures:  # in partition order: the merged tables match a local run row for row
-            for doc in fut.result():
-                writer.add(doc)
-                if doc.status == "ok":
-                    summary.ok += 1
-                    summary.facts += len(doc.spans)
-                else:
-                    summary.error += 1
-                for k, v in doc.timings.items():
-                    summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
-                if bar is not None:
-                    bar.update(1)
+        delayed = [dask.delayed(process_partition)(part, n, rules_dirs, str(parquet_dir) if parquet_dir else None)
+                   for n, part in enumerate(parts)]
+        for fut in client.compute(delayed):  # in partition order: the tables match a local run row for row
+            yield from fut.result()
             fut.release()
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
     finally:
-        if bar is not None:
-            bar.close()
         client.close()
         if cluster is not None:
             cluster.close()
-    summary.seconds = time.perf_counter() - t0
-    return summary

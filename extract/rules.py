@@ -56,13 +56,18 @@ def _construct_mapping(loader, node, deep=False):
 class _Located(dict):
     """A dict that knows the line it started on, and the line of each value."""
 
-    def __init__(self, data, line, key_lines=None):
+    def __init__(self, data, line, key_lines=None, path=None, key_paths=None):
         super().__init__(data)
         self.line = line
         self.key_lines = key_lines or {}
+        self.path = path  # the file this mapping came from; a layered key may come from another
+        self.key_paths = key_paths or {}
 
     def line_of(self, key):
         return self.key_lines.get(key, self.line)
+
+    def path_of(self, key, default=None):
+        return self.key_paths.get(key, self.path or default)
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -158,6 +163,7 @@ class RuleSet:
             merged = None
             for p in paths:
                 data = _read_yaml(p)
+                _stamp(data, p)
                 merged = data if merged is None else _merge(merged, data, p)
             self._cache[key] = (merged, paths[-1])
         return self._cache[key]
@@ -216,8 +222,9 @@ class RuleSet:
         """Compile ``data[key]`` as a pattern, reporting the key's own line on error."""
         if not isinstance(data, dict) or key not in data:
             raise RuleError(path, _line_of(data), f"missing pattern {key!r}")
+        where = data.path_of(key, path) if isinstance(data, _Located) else path
         return self.compile(prefix + data[key] if isinstance(data[key], str) else data[key],
-                            path, _line_of(data, key), flags)
+                            where, _line_of(data, key), flags)
 
     def words(self, data: Any, key: str, path: Path) -> list[str]:
         """A list of plain words under ``key``, validated."""
@@ -227,11 +234,26 @@ class RuleSet:
         return items
 
 
+def _stamp(data: Any, path: Path) -> None:
+    """Record in every mapping of a file which file it came from."""
+    if isinstance(data, _Located):
+        data.path = path
+        for v in data.values():
+            _stamp(v, path)
+    elif isinstance(data, list):
+        for v in data:
+            _stamp(v, path)
+
+
 def _merge(base: Any, layer: Any, path: Path) -> Any:
     if isinstance(base, dict) and isinstance(layer, dict):
-        out = _Located(dict(base), getattr(base, "line", None), dict(getattr(base, "key_lines", {})))
+        out = _Located(dict(base), getattr(base, "line", None), dict(getattr(base, "key_lines", {})),
+                       getattr(base, "path", None), dict(getattr(base, "key_paths", {})))
         for k, v in layer.items():
             out[k] = _merge(base[k], v, path) if k in base else v
+            # an error in this key is the layer's to report, at the layer's line
+            out.key_lines[k] = layer.line_of(k) if isinstance(layer, _Located) else out.line
+            out.key_paths[k] = path
         return out
     if isinstance(base, list) and isinstance(layer, list):
         return layer + [x for x in base if x not in layer]

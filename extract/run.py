@@ -1,4 +1,4 @@
-"""A run over many files: inputs listed, each processed, rows streamed out."""
+"""A run over many files: document ids, worker count, and the summary of a run."""
 from __future__ import annotations
 
 import hashlib
@@ -9,11 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .doc import Doc
-from .output import TableWriter
-from .pipeline import Pipeline
-from .reading import iter_inputs
-from .workers import process_parallel, process_serial
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
@@ -61,45 +56,13 @@ def default_jobs() -> int:
 
 
 def run_files(paths: Iterable[str], out_dir: str, rules_dirs=(), progress: Callable | None = None,
-              on_doc: Callable[[Doc], None] | None = None, jobs: int = 1,
-              budget: float | None = DEFAULT_BUDGET) -> RunSummary:
-    """Process every file under ``paths`` and write the tables into ``out_dir``.
+              jobs: int = 1, budget: float | None = DEFAULT_BUDGET, engine: str = "local", **kw) -> RunSummary:
+    """Process every file under ``paths`` into ``out_dir`` (tables, texts, store); a summary of the run.
 
-    With ``jobs`` > 1 documents go to worker processes; the tables are the
-    same as with one, row for row, because results come back in input order.
+    A thin wrapper of :func:`extract.api.run`, which returns the tables too.
     """
-    t0 = time.perf_counter()
-    files = iter_inputs(list(paths))
-    ids = doc_ids(files)
-    pipe = Pipeline(rules_dirs)
-    writer = TableWriter(out_dir)
-    summary = RunSummary(out_dir=str(out_dir))
-    bar = progress(total=len(files)) if progress else None
-    tasks = list(zip(files, ids))
-    if jobs > 1 and len(tasks) > 1:
-        docs = process_parallel(tasks, min(jobs, len(tasks)), pipe.rules_dirs, budget, pipeline=pipe)
-    else:
-        docs = process_serial(tasks, pipe, budget)
-    try:
-        for doc in docs:
-            writer.add(doc)
-            if doc.status == "ok":
-                summary.ok += 1
-                summary.facts += len(doc.spans)
-            else:
-                summary.error += 1
-            for k, v in doc.timings.items():
-                summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
-            if on_doc:
-                on_doc(doc)
-            if bar is not None:
-                bar.update(1)
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
-    summary.seconds = time.perf_counter() - t0
-    return summary
+    from .api import run
+
+    res = run(paths, out=out_dir, rules=rules_dirs, progress=progress, jobs=jobs, budget=budget, engine=engine, **kw)
+    return RunSummary(ok=res.ok, error=res.errors, facts=len(res.facts), seconds=res.seconds, out_dir=str(out_dir),
+                      stage_seconds=res.stage_seconds)

@@ -53,8 +53,8 @@ def process_serial(tasks: Iterable[tuple[Path, str]], pipeline, budget: float | 
             if not timed:
                 yield pipeline.process_file(path, doc_id)
                 continue
-            signal.setitimer(signal.ITIMER_REAL, budget)
             try:
+                signal.setitimer(signal.ITIMER_REAL, budget)
                 doc = pipeline.process_file(path, doc_id)
             except TimeBudgetExceeded:
                 doc = budget_error(path, doc_id, budget)

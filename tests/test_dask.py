@@ -12,12 +12,10 @@ TABLES = ("documents", "sections", "problems", "facts")
 
 @pytest.mark.slow
 def test_dask_engine_matches_the_local_engine_row_for_row(tmp_path):
-    from extract.dask_engine import run_dask
-
     (tmp_path / "empty.txt").write_bytes(b"")
     inputs = [str(SEEDS), str(tmp_path / "empty.txt")]
     local = run_files(inputs, tmp_path / "local", jobs=1)
-    dask = run_dask(inputs, tmp_path / "dask", jobs=2, partition_size=2)
+    dask = run_files(inputs, tmp_path / "dask", jobs=2, engine="dask", partition_size=2)
     assert (dask.ok, dask.error, dask.facts) == (local.ok, local.error, local.facts) == (5, 1, local.facts)
     for t in TABLES:
         a = (tmp_path / "local" / f"{t}.csv").read_bytes()

@@ -180,8 +180,15 @@ def test_each_document_block_holds_its_own_rows(seed_report):
     assert page.count(script_json(first[200:260])[1:-1]) == 1
 
 
-def test_register_from_problems_when_no_register_table(seed_report):
-    out, _, page = seed_report
+def test_register_from_problems_when_no_register_table(seed_report, tmp_path):
+    import shutil
+
+    from extract.report import build_report
+
+    out = tmp_path / "run"
+    shutil.copytree(seed_report[0], out)
+    (out / "problem_register.csv").unlink(missing_ok=True)
+    page = build_report(out).read_text(encoding="utf-8")
     reg = json.loads(_blocks(page)["zg-data"])["register"]
     probs = _csv(out, "problems.csv")
     assert reg["source"] == "problems.csv"
@@ -235,6 +242,8 @@ def _two_docs(tmp: Path) -> Path:
     (src / "a.txt").write_text("甲县人民政府关于整改情况的通报\n2024年甲湖总磷均值为0.08mg/L。\n", encoding="utf-8")
     (src / "b.txt").write_text("乙市人民政府关于整改情况的通报\n2024年甲湖总磷均值为0.09mg/L。\n", encoding="utf-8")
     out = _run([src], tmp / "out")
+    for derived in ("indicators.csv", "problem_register.csv", "checks.csv"):  # test the fallbacks without them
+        (out / derived).unlink(missing_ok=True)
     facts = _csv(out, "facts.csv")
     # the fixture is about reading tables, not extraction: the indicator rows are written by hand
     keep = facts[facts.kind != "indicator"]

@@ -41,3 +41,16 @@ def test_a_users_layer_adds_words(tmp_path):
     assert extract_text(text).problems[0].status == "unknown"
     (tmp_path / "problems.yaml").write_text("status:\n  completed: [已闭环]\n", encoding="utf-8")
     assert extract_text(text, rules=(str(tmp_path),)).problems[0].status == "completed"
+
+
+def test_an_error_in_a_shipped_pattern_is_not_blamed_on_a_users_layer(tmp_path):
+    from extract.rules import RuleSet, SHIPPED
+
+    (tmp_path / "docnumbers.yaml").write_text("prefix_stopwords: [根据]\n", encoding="utf-8")
+    rs = RuleSet([str(tmp_path)])
+    data, path = rs.yaml("docnumbers.yaml")
+    assert data.path_of("pattern") == SHIPPED / "docnumbers.yaml"
+    assert data.path_of("prefix_stopwords") == tmp_path / "docnumbers.yaml"
+    (tmp_path / "docnumbers.yaml").write_text("# mine\npattern: '(bad'\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"docnumbers\.yaml:2: bad pattern"):
+        RuleSet([str(tmp_path)]).pattern(RuleSet([str(tmp_path)]).yaml("docnumbers.yaml")[0], "pattern", path)

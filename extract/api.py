@@ -1,0 +1,215 @@
+"""The Python API: a corpus in, every table out as pandas DataFrames.
+
+    >>> from extract.api import run
+    >>> res = run(["corpus/"], out="outputs")          # doctest: +SKIP
+    >>> res.checks[res.checks.kind == "arithmetic"]     # doctest: +SKIP
+
+``run`` is also what ``zhenggai run`` does: each input is processed (or
+skipped when the store holds it from the same content and rules), its rows
+go to the CSV files and, one transaction per document, to the SQLite store;
+then the cross-document tables are derived from the store and everything is
+exported. Without ``out`` nothing is written to disk (an in-memory store).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from . import derive, exports
+from .store import BASE, DEFAULT_NAME, DERIVED, Store, derive_fingerprint, rules_fingerprint
+
+TABLES = BASE + DERIVED
+
+
+@dataclass
+class Result:
+    """A run's tables as DataFrames, and what the run did."""
+
+    documents: pd.DataFrame
+    sections: pd.DataFrame
+    problems: pd.DataFrame
+    facts: pd.DataFrame
+    indicators: pd.DataFrame
+    problem_register: pd.DataFrame
+    checks: pd.DataFrame
+    processed: int = 0          # documents processed by this run
+    skipped: int = 0            # documents unchanged since the store had them
+    removed: int = 0            # documents of earlier runs no longer among the inputs
+    errors: int = 0             # documents with status error
+    derived_rebuilt: bool = True
+    seconds: float = 0.0
+    out_dir: str = ""
+    store_path: str = ""
+    files: list = field(default_factory=list)  # export files written
+    stage_seconds: dict = field(default_factory=dict)
+    docs: list = field(default_factory=list)   # the Doc objects, with keep_docs=True
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {n: getattr(self, n) for n in TABLES}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    @property
+    def ok(self) -> int:
+        return self.processed + self.skipped - self.errors
+
+    def line(self) -> str:
+        n = self.processed + self.skipped
+        where = f" -> {self.out_dir}" if self.out_dir else ""
+        return (f"{n} documents: {self.ok} ok, {self.errors} error; {self.processed} processed, {self.skipped} "
+                f"unchanged; {len(self.facts)} facts, {len(self.checks)} checks; {self.seconds:.1f} s{where}")
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={len(getattr(self, n))}" for n in TABLES)
+        return f"<Result {sizes}; processed={self.processed} skipped={self.skipped}>"
+
+
+def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None, rules: Iterable[str] = (),
+        force: bool = False, store: str | Path | None = None, formats: Iterable[str] | str = ("csv",),
+        headers: str = "en", progress: Callable | None = None, prune: bool = True, keep_docs: bool = False,
+        jobs: int = 1, budget: float | None = None, engine: str = "local", scheduler: str | None = None,
+        partition_size: int = 50) -> Result:
+    """Process every file under ``paths`` and return all tables.
+
+    out       folder for the CSV files, texts/, the store and exports; None: nothing written
+    rules     rule folders layered over the shipped rules/
+    force     process every file even when the store holds it unchanged
+    store     the SQLite file (default ``<out>/zhenggai.sqlite``; in memory without ``out``)
+    formats   export formats among csv, parquet, xlsx, jsonl (or 'all'); csv always when out is given
+    headers   'zh' for Chinese column names in the XLSX workbook
+    prune     remove from the store documents that are no longer among the inputs
+    jobs      worker processes for the documents to process (the tables are the same for any number)
+    budget    seconds per document before it is given up as an error (None: no limit)
+    engine    'local' (worker processes) or 'dask' (a Dask cluster at ``scheduler``, or a local one)
+    """
+    from .output import TableWriter
+    from .pipeline import Pipeline
+    from .reading import iter_inputs
+    from .rules import load_rules
+    from .run import doc_ids
+    from .store import Incremental
+    from .workers import process_parallel, process_serial
+
+    t0 = time.perf_counter()
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    fmts = exports.parse_formats(formats)
+    if headers not in ("en", "zh"):
+        raise ValueError(f"headers must be en or zh, not {headers!r}")
+    rule_dirs = tuple(str(d) for d in rules)
+    ruleset = load_rules(rule_dirs)
+    derive.load_check_rules(ruleset)  # a bad checks.yaml fails before any work
+    files = iter_inputs([str(p) for p in paths])
+    tasks = list(zip(files, doc_ids(files)))
+    store_path = str(store) if store is not None else (str(Path(out) / DEFAULT_NAME) if out is not None else ":memory:")
+    st = Store(store_path)
+    writer = None
+    try:
+        st.begin_run(rules_fingerprint(ruleset))
+        inc = Incremental(st, st.rules_hash, force)
+        todo = inc.plan(tasks)
+        pipe = Pipeline(rule_dirs) if todo else None
+        if engine == "dask":
+            from .dask_engine import process_dask
+
+            processed = process_dask(todo, rule_dirs, scheduler=scheduler, jobs=jobs, partition_size=partition_size,
+                                     parquet_dir=Path(out) / "parquet" if out is not None else None)
+        elif engine != "local":
+            raise ValueError(f"engine must be local or dask, not {engine!r}")
+        elif jobs > 1 and len(todo) > 1:
+            processed = process_parallel(todo, min(jobs, len(todo)), rule_dirs, budget, pipeline=pipe)
+        else:
+            processed = process_serial(todo, pipe, budget)
+        writer = TableWriter(out) if out is not None else None
+        errors = 0
+        stage_seconds: dict = {}
+        docs = []
+        bar = progress(total=len(tasks)) if progress else None
+        try:
+            for doc in inc.merge(tasks, processed):
+                errors += doc.status != "ok"
+                for k, v in doc.timings.items():
+                    stage_seconds[k] = stage_seconds.get(k, 0.0) + v
+                if writer is not None:
+                    writer.add(doc)
+                if keep_docs:
+                    docs.append(doc)
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        if writer is not None:
+            writer.commit()
+            writer = None
+        fin = finish(st, ruleset, [d for _, d in tasks] if prune else None, out, fmts, headers, force,
+                     inc.processed, inc.skipped)
+        res = Result(**fin["tables"], processed=inc.processed, skipped=inc.skipped, removed=fin["removed"],
+                     errors=errors, derived_rebuilt=fin["rebuilt"], out_dir=str(out) if out is not None else "",
+                     store_path=store_path if store_path != ":memory:" else "", files=fin["files"],
+                     stage_seconds=stage_seconds, docs=docs)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    finally:
+        st.close()
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def finish(st: Store, ruleset, keep: list[str] | None, out: str | Path | None, formats: Iterable[str] = ("csv",),
+           headers: str = "en", force: bool = False, processed: int = 0, skipped: int = 0) -> dict:
+    """After the documents of a run are in the store: close the run (removing documents not in ``keep``),
+    derive the cross-document tables when the store changed, and export.
+
+    Returns {"tables": every table as a DataFrame, "rebuilt": bool, "removed": int, "files": [paths]}.
+    """
+    removed = st.finish_run(keep=keep, processed=processed, skipped=skipped)
+    base = st.tables(BASE)
+    dh = derive_fingerprint(ruleset)
+    rebuilt = force or not st.derived_current(dh)
+    if rebuilt:
+        st.put_derived(derive.build(base, st.texts(), ruleset), dh)
+    derived = st.tables(DERIVED)  # as stored: the same types whether built now or before
+    files = []
+    if out is not None:
+        fmts = exports.parse_formats(formats)
+        files = exports.write({**base, **derived}, out, ["csv"] + [f for f in fmts if f != "csv"], headers,
+                              skip_csv=BASE)
+    return {"tables": {**base, **derived}, "rebuilt": rebuilt, "removed": removed, "files": files}
+
+
+def from_docs(docs: list, rules: Iterable[str] = ()) -> Result:
+    """The tables of Doc objects already processed (e.g. by ``extract_text``), cross-document tables included."""
+    from .rules import load_rules
+
+    ruleset = load_rules(tuple(str(d) for d in rules))
+    st = Store(":memory:")
+    try:
+        st.begin_run(rules_fingerprint(ruleset))
+        for d in docs:
+            st.put(d, "")
+        st.finish_run(processed=len(docs))
+        base = st.tables(BASE)
+        st.put_derived(derive.build(base, st.texts(), ruleset), derive_fingerprint(ruleset))
+        derived = st.tables(DERIVED)
+    finally:
+        st.close()
+    return Result(**base, **derived, processed=len(docs), errors=sum(d.status != "ok" for d in docs), docs=list(docs))
+
+
+def extract_text(text: str, name: str = "doc", rules: Iterable[str] = ()) -> Result:
+    """One document's tables from its text (the Doc itself is ``result.docs[0]``)."""
+    from .pipeline import Pipeline
+
+    doc = Pipeline(tuple(str(d) for d in rules)).process_text(text, doc_id=name, path=name)
+    return from_docs([doc], rules)

@@ -1,0 +1,622 @@
+"""Cross-document tables, built from the four base tables of a run and the texts.
+
+    tables = derive.build({"documents": df, "sections": df, "problems": df, "facts": df},
+                          texts={doc_id: text}, rules=RuleSet())
+    tables["indicators"], tables["problem_register"], tables["checks"]
+
+The base tables may come from the CSV files (every cell a string) or from the
+store (typed); both are read the same way. What is compared with what, and
+how close is close enough, is data: ``rules/checks.yaml``.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+import math
+import unicodedata
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import regex
+from rapidfuzz import fuzz
+
+from .codebook import load_codebook
+from .rules import RuleError, RuleSet, load_rules
+
+MULTI = "；"
+DERIVED = ("indicators", "problem_register", "checks")
+
+
+# -- rules --------------------------------------------------------------------
+@dataclass
+class CheckRules:
+    relative_units: list
+    point_units: list
+    baseline_roles: list
+    value_window: int
+    cross_document: bool
+    arith_extra: float
+    higher_is_better: set
+    lower_is_better: set
+    higher_suffixes: list
+    lower_words: list
+    consistency_roles: list
+    consistency_extra: float
+    subject_strip: Any  # compiled pattern or None
+    carry_subject: bool
+    split: Any
+    reuse_min_chars: int
+    reuse_min_score: float
+    reuse_shingle: int
+    reuse_bands: int
+    reuse_rows: int
+    reuse_max_documents: int
+    reuse_merge_gap: int
+    completion_statuses: list
+    evidence_kinds: list
+    group_strip: Any
+    group_synonyms: dict
+    group_fold: Any
+    group_min_score: float
+    group_shingle: int
+    group_bands: int
+    group_rows: int
+
+    def direction(self, indicator: str) -> str:
+        """'higher', 'lower' or '' (unknown) for which way an indicator is better."""
+        if indicator in self.higher_is_better:
+            return "higher"
+        if indicator in self.lower_is_better:
+            return "lower"
+        if any(indicator.endswith(s) for s in self.higher_suffixes):
+            return "higher"
+        if any(w in indicator for w in self.lower_words):
+            return "lower"
+        return ""
+
+
+def _section(data, key, path):
+    v = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(v, dict):
+        raise RuleError(path, getattr(data, "line", None), f"{key!r} must be a mapping")
+    return v
+
+
+def _num(sec, key, path, lo, hi, integer=False):
+    v = sec.get(key)
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
+    if integer:
+        ok = ok and isinstance(v, int)
+    if not ok:
+        what = "an integer" if integer else "a number"
+        raise RuleError(path, sec.line_of(key) if hasattr(sec, "line_of") else None,
+                        f"{key!r} must be {what} from {lo} to {hi}, got {v!r}")
+    return v
+
+
+def _words(rules, sec, key, path, allow_empty=False):
+    if allow_empty and sec.get(key) == []:
+        return []
+    return rules.words(sec, key, path)
+
+
+def _bool(sec, key, path):
+    v = sec.get(key)
+    if not isinstance(v, bool):
+        raise RuleError(path, sec.line_of(key) if hasattr(sec, "line_of") else None, f"{key!r} must be true or false")
+    return v
+
+
+def load_check_rules(rules: RuleSet | None = None) -> CheckRules:
+    """``rules/checks.yaml``, validated; errors name the file and line."""
+    rules = rules or load_rules()
+    key = "checks:parsed"
+    if key in rules._cache:
+        return rules._cache[key]
+    data, path = rules.yaml("checks.yaml")
+    a = _section(data, "arithmetic", path)
+    t = _section(data, "targets", path)
+    c = _section(data, "consistency", path)
+    s = _section(data, "subjects", path)
+    r = _section(data, "text_reuse", path)
+    u = _section(data, "unsupported_completion", path)
+    g = _section(data, "category_groups", path)
+    strip = _words(rules, s, "strip_words", path, allow_empty=True)
+    syn = g.get("synonyms")
+    if not isinstance(syn, list) or not all(isinstance(x, list) and len(x) >= 2 and
+                                            all(isinstance(w, str) and w for w in x) for x in syn):
+        raise RuleError(path, g.line_of("synonyms") if hasattr(g, "line_of") else None,
+                        "'synonyms' must be a list of lists of two or more words")
+    fold = {}
+    for group in syn:
+        for w in group[1:]:
+            fold[w] = group[0]
+    from .rules import alternation
+    cr = CheckRules(
+        relative_units=_words(rules, a, "relative_units", path),
+        point_units=_words(rules, a, "point_units", path),
+        baseline_roles=_words(rules, a, "baseline_roles", path),
+        value_window=_num(a, "value_window", path, 1, 10000, integer=True),
+        cross_document=_bool(a, "cross_document", path),
+        arith_extra=float(_num(a, "extra_tolerance", path, 0, 1e9)),
+        higher_is_better=set(_words(rules, t, "higher_is_better", path, allow_empty=True)),
+        lower_is_better=set(_words(rules, t, "lower_is_better", path, allow_empty=True)),
+        higher_suffixes=_words(rules, t, "higher_suffixes", path, allow_empty=True),
+        lower_words=_words(rules, t, "lower_words", path, allow_empty=True),
+        consistency_roles=_words(rules, c, "roles", path),
+        consistency_extra=float(_num(c, "extra_tolerance", path, 0, 1e9)),
+        subject_strip=regex.compile(alternation(strip)) if strip else None,
+        carry_subject=_bool(s, "carry_forward", path),
+        split=rules.pattern(r, "split", path),
+        reuse_min_chars=_num(r, "min_chars", path, 2, 10000, integer=True),
+        reuse_min_score=float(_num(r, "min_score", path, 1, 100)),
+        reuse_shingle=_num(r, "shingle", path, 1, 10, integer=True),
+        reuse_bands=_num(r, "bands", path, 1, 256, integer=True),
+        reuse_rows=_num(r, "rows", path, 1, 32, integer=True),
+        reuse_max_documents=_num(r, "max_documents", path, 2, 10 ** 9, integer=True),
+        reuse_merge_gap=_num(r, "merge_gap", path, 0, 100, integer=True),
+        completion_statuses=_words(rules, u, "statuses", path),
+        evidence_kinds=_words(rules, u, "evidence_kinds", path),
+        group_strip=rules.pattern(g, "strip", path),
+        group_synonyms=fold,
+        group_fold=regex.compile(alternation(fold)) if fold else None,
+        group_min_score=float(_num(g, "min_score", path, 1, 100)),
+        group_shingle=_num(g, "shingle", path, 1, 10, integer=True),
+        group_bands=_num(g, "bands", path, 1, 256, integer=True),
+        group_rows=_num(g, "rows", path, 1, 32, integer=True),
+    )
+    bad = set(cr.baseline_roles + cr.consistency_roles) - {"actual", "baseline", "target"}
+    if bad:
+        raise RuleError(path, None, f"unknown role(s) {', '.join(sorted(bad))}: roles are actual, baseline, target")
+    rules._cache[key] = cr
+    return cr
+
+
+# -- reading the base tables --------------------------------------------------
+def _s(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, (list, tuple)):
+        return MULTI.join(str(x) for x in v)
+    return str(v)
+
+
+def _f(v) -> float | None:
+    if v is None or v == "":
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+def _i(v) -> int | None:
+    x = _f(v)
+    return None if x is None else int(x)
+
+
+def _attrs(v) -> dict:
+    if isinstance(v, dict):
+        return v
+    s = _s(v)
+    if not s:
+        return {}
+    try:
+        d = json.loads(s)
+    except ValueError:
+        return {}
+    return d if isinstance(d, dict) else {}
+
+
+def _records(df: pd.DataFrame | None) -> list[dict]:
+    if df is None or len(df) == 0:
+        return []
+    return df.to_dict("records")
+
+
+def split_multi(v) -> list[str]:
+    if isinstance(v, (list, tuple)):
+        return [str(x) for x in v if str(x)]
+    return [x for x in _s(v).split(MULTI) if x]
+
+
+# -- periods ------------------------------------------------------------------
+_PERIOD = regex.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _bound(part: str, end: bool) -> str:
+    m = _PERIOD.match(part.strip())
+    if not m:
+        return ""
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    if d:
+        return f"{y:04d}-{int(mo):02d}-{int(d):02d}"
+    if mo:
+        mo = int(mo)
+        if not 1 <= mo <= 12:
+            return ""
+        day = calendar.monthrange(y, mo)[1] if end else 1
+        return f"{y:04d}-{mo:02d}-{day:02d}"
+    return f"{y:04d}-12-31" if end else f"{y:04d}-01-01"
+
+
+def period_bounds(period: str) -> tuple[str, str]:
+    """('2025-01-01', '2025-10-31') for '2025-01/2025-10'; ('', '') when not a date norm."""
+    period = _s(period).strip()
+    if not period:
+        return "", ""
+    a, _, b = period.partition("/")
+    start, end = _bound(a, False), _bound(b or a, True)
+    return (start, end) if start and end else ("", "")
+
+
+def _shift_part(part: str, years: int) -> str:
+    m = _PERIOD.match(part.strip())
+    if not m:
+        return ""
+    y = int(m.group(1)) + years
+    out = f"{y:04d}"
+    if m.group(2):
+        out += f"-{m.group(2)}"
+    if m.group(3):
+        d = int(m.group(3))
+        d = min(d, calendar.monthrange(y, int(m.group(2)))[1])
+        out += f"-{d:02d}"
+    return out
+
+
+def shift_period(period: str, years: int = -1) -> str:
+    """The same period ``years`` later (earlier when negative): '2025-01/2025-10' -> '2024-01/2024-10'."""
+    period = _s(period).strip()
+    if not period:
+        return ""
+    parts = [_shift_part(p, years) for p in period.split("/")]
+    return "/".join(parts) if all(parts) else ""
+
+
+# -- numbers as written -------------------------------------------------------
+_NUM = regex.compile(r"\d+(?:\.\d+)?")
+
+
+def decimals(text: str, value: float | None) -> int:
+    """Decimal places of ``value`` as written in ``text`` ('0.080' -> 3); from the value when not found."""
+    if value is None:
+        return 0
+    best = None
+    for m in _NUM.finditer(_s(text).replace(",", "").replace("，", "")):
+        tok = m.group()
+        try:
+            x = float(tok)
+        except ValueError:
+            continue
+        if math.isclose(x, abs(value), rel_tol=1e-9, abs_tol=1e-12):
+            best = len(tok.partition(".")[2])
+            break
+    if best is None:
+        r = repr(float(abs(value)))
+        best = 0 if "e" in r or r.endswith(".0") else len(r.partition(".")[2])
+    return best
+
+
+def half_unit(text: str, value: float | None) -> float:
+    """Half a unit of the last decimal place written: rounding error of the figure."""
+    return 0.5 * 10 ** (-decimals(text, value))
+
+
+def change_interval(new: float, hn: float, old: float, ho: float, relative: bool) -> tuple[float, float] | None:
+    """Range of the change computable from figures rounded by hn and ho."""
+    vals = []
+    for n in (new - hn, new + hn):
+        for o in (old - ho, old + ho):
+            if relative:
+                if o == 0 or (o > 0) != (old > 0):
+                    return None
+                vals.append((n - o) / o * 100.0)
+            else:
+                vals.append(n - o)
+    return min(vals), max(vals)
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    s = f"{x:.6f}".rstrip("0").rstrip(".")
+    return s if s not in ("-0", "") else "0"
+
+
+# -- sentences ----------------------------------------------------------------
+_PUNCT = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
+
+
+def sentence_spans(text: str, split) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, without surrounding spaces; the cut character stays in."""
+    out = []
+    pos = 0
+    for m in split.finditer(text):
+        out.append((pos, m.end()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    res = []
+    for s, e in out:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            res.append((s, e))
+    return res
+
+
+# Every space, punctuation mark and symbol of the Basic Multilingual Plane, deleted by str.translate
+# (much faster than a regex substitution); the rare ones beyond it by _PUNCT.
+_DROP = np.zeros(0x10000, dtype=bool)
+for _cp in range(0x10000):
+    if unicodedata.category(chr(_cp))[0] in "PSZ" or chr(_cp).isspace():
+        _DROP[_cp] = True
+_SQUEEZE = {int(cp): None for cp in np.flatnonzero(_DROP)}
+
+
+def squeeze(s: str) -> str:
+    """Text compared for reuse: no spaces, punctuation or symbols."""
+    s = s.translate(_SQUEEZE)
+    return _PUNCT.sub("", s) if s and max(s) > "\uffff" else s
+
+
+class Squeezed:
+    """A text without spaces, punctuation and symbols, sliced by the original offsets."""
+
+    def __init__(self, text: str):
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        keep = np.ones(len(codes), dtype=bool)
+        bmp = codes < 0x10000
+        keep[bmp] = ~_DROP[codes[bmp]]
+        for i in np.flatnonzero(~bmp):  # beyond the BMP: ask the regex
+            keep[i] = not _PUNCT.match(text[i])
+        self.cum = np.concatenate(([0], np.cumsum(keep)))
+        self.text = "".join(ch for ch, k in zip(text, keep) if k) if not keep.all() else text
+
+    def __call__(self, start: int, end: int) -> str:
+        return self.text[self.cum[start]:self.cum[end]]
+
+
+# -- MinHash candidates -------------------------------------------------------
+_P = (1 << 31) - 1
+
+
+def minhash_buckets(items: list[str], shingle: int, bands: int, rows: int, seed: int = 7) -> list[list[int]]:
+    """Groups of item indexes that share a MinHash band: candidate pairs come only from within a group.
+
+    Items are compared on sets of character ``shingle``-grams; two items of
+    Jaccard similarity J share some band with probability 1-(1-J^rows)^bands.
+    """
+    n_perm = bands * rows
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, _P, size=n_perm, dtype=np.uint64)
+    b = rng.integers(0, _P, size=n_perm, dtype=np.uint64)
+    sigs = np.empty((len(items), n_perm), dtype=np.uint64)
+    chunk_idx, chunk_hash = [], []
+
+    def flush():
+        if not chunk_idx:
+            return
+        h = np.asarray(chunk_hash, dtype=np.uint64)
+        idx = np.asarray(chunk_idx, dtype=np.int64)
+        vals = (h[:, None] * a[None, :] + b[None, :]) % _P
+        order_starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
+        mins = np.minimum.reduceat(vals, order_starts, axis=0)
+        sigs[idx[order_starts]] = mins
+        chunk_idx.clear()
+        chunk_hash.clear()
+
+    for i, s in enumerate(items):
+        grams = {s[j:j + shingle] for j in range(max(1, len(s) - shingle + 1))}
+        for g in grams:
+            chunk_idx.append(i)
+            chunk_hash.append(zlib.crc32(g.encode("utf-8")) % _P)
+        if len(chunk_idx) > 200_000:
+            flush()
+    flush()
+    groups = []
+    for band in range(bands):
+        cols = sigs[:, band * rows:(band + 1) * rows]
+        buckets: dict[bytes, list[int]] = defaultdict(list)
+        for i in range(len(items)):
+            buckets[cols[i].tobytes()].append(i)
+        groups.extend(v for v in buckets.values() if len(v) > 1)
+    return groups
+
+
+def candidate_pairs(items: list[str], shingle: int, bands: int, rows: int) -> set[tuple[int, int]]:
+    pairs = set()
+    for g in minhash_buckets(items, shingle, bands, rows):
+        for x in range(len(g)):
+            for y in range(x + 1, len(g)):
+                pairs.add((g[x], g[y]))
+    return pairs
+
+
+# -- indicators ---------------------------------------------------------------
+def subject_key(subject: str, issuers: str, cr: CheckRules) -> str:
+    s = squeeze(_s(subject))
+    if s and cr.subject_strip is not None:
+        s = cr.subject_strip.sub("", s) or s
+    return s if s else "@" + _s(issuers)
+
+
+def subject_keys(facts: list[dict], docs: dict, cr: CheckRules) -> dict[tuple[str, str], str]:
+    """The subject each indicator fact is matched on, by (doc_id, fact_id).
+
+    A value whose sentence names no subject is about the subject last named
+    for the same indicator earlier in the same document (with
+    ``subjects.carry_forward``); failing that, about the issuer's own area
+    (``@`` and the issuers), so that it matches only within one issuer.
+    """
+    out = {}
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for f in facts:
+        if _s(f.get("kind")) == "indicator":
+            by_doc[_s(f["doc_id"])].append(f)
+    for d, fs in by_doc.items():
+        issuers = docs.get(d, {}).get("issuers")
+        last: dict[str, str] = {}
+        for f in sorted(fs, key=lambda f: _i(f.get("start")) or 0):
+            name = _s(f.get("name"))
+            key = subject_key(_s(_attrs(f.get("attrs")).get("subject", "")), "", cr)
+            if key != "@":
+                last[name] = key
+            elif cr.carry_subject and name in last:
+                key = last[name]
+            else:  # the issuer's own area; a document without issuers matches only itself
+                key = "@" + (_s(issuers) or f"doc:{d}")
+            out[(d, _s(f["fact_id"]))] = key
+    return out
+
+
+def _sentence_at(text: str, start: int, end: int, split, limit: int = 300) -> str:
+    """The sentence holding text[start:end] (at most ``limit`` characters each side)."""
+    if not text:
+        return ""
+    lo = start
+    while lo > 0 and start - lo < limit and not split.match(text[lo - 1]):
+        lo -= 1
+    hi = end
+    while hi < len(text) and hi - end < limit:
+        hi += 1
+        if split.match(text[hi - 1]):
+            break
+    return text[lo:hi].strip()[:limit]
+
+
+def build_indicators(docs: dict, facts: list[dict], texts: dict, cr: CheckRules) -> pd.DataFrame:
+    skeys = subject_keys(facts, docs, cr)
+    rows = []
+    for f in facts:
+        if _s(f.get("kind")) != "indicator":
+            continue
+        d = docs.get(_s(f["doc_id"]), {})
+        attrs = _attrs(f.get("attrs"))
+        subject = _s(attrs.get("subject", ""))
+        period = _s(f.get("period"))
+        ps, pe = period_bounds(period)
+        start, end = _i(f.get("start")), _i(f.get("end"))
+        text = texts.get(_s(f["doc_id"]), "")
+        rows.append({
+            "doc_id": _s(f["doc_id"]), "fact_id": _s(f["fact_id"]), "issuer": _s(d.get("issuers")),
+            "doc_date": _s(d.get("date")), "subject": subject,
+            "subject_key": skeys.get((_s(f["doc_id"]), _s(f["fact_id"])), subject_key(subject, d.get("issuers"), cr)),
+            "indicator": _s(f.get("name")), "period": period, "period_start": ps, "period_end": pe,
+            "value": _f(f.get("value")), "unit": _s(f.get("unit")), "role": _s(f.get("role")),
+            "text": _s(f.get("text")), "start": start, "end": end,
+            "evidence": _sentence_at(text, start, end, cr.split) if text and start is not None else "",
+            "section_id": _s(f.get("section_id")), "problem_id": _s(f.get("problem_id")),
+        })
+    return _frame("indicators", rows)
+
+
+# -- problem register ---------------------------------------------------------
+def _group_key(s: str, cr: CheckRules) -> str:
+    s = cr.group_strip.sub("", _s(s).strip())
+    s = squeeze(s)
+    if cr.group_fold is not None:
+        s = cr.group_fold.sub(lambda m: cr.group_synonyms[m.group()], s)
+    return s
+
+
+def category_groups(labels: list[str], cr: CheckRules) -> list[str]:
+    """A group name for each label: near-identical labels (after folding) share the most frequent one."""
+    keys = [_group_key(x, cr) for x in labels]
+    distinct = sorted({k for k in keys if k})
+    index = {k: i for i, k in enumerate(distinct)}
+    parent = list(range(len(distinct)))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if len(distinct) > 1:
+        for i, j in candidate_pairs(distinct, cr.group_shingle, cr.group_bands, cr.group_rows):
+            if fuzz.ratio(distinct[i], distinct[j]) >= cr.group_min_score:
+                parent[find(i)] = find(j)
+    # name each group by its most frequent written label (ties: the shortest, then the first)
+    counts: dict[int, Counter] = defaultdict(Counter)
+    first: dict[str, int] = {}
+    for n, (lab, k) in enumerate(zip(labels, keys)):
+        if k:
+            clean = cr.group_strip.sub("", _s(lab).strip()).strip()
+            counts[find(index[k])][clean] += 1
+            first.setdefault(clean, n)
+    names = {root: sorted(c.items(), key=lambda kv: (-kv[1], len(kv[0]), first[kv[0]]))[0][0]
+             for root, c in counts.items()}
+    return [names[find(index[k])] if k else "" for k in keys]
+
+
+def build_problem_register(docs: dict, problems: list[dict], cr: CheckRules) -> pd.DataFrame:
+    rows = []
+    for p in problems:
+        d = docs.get(_s(p["doc_id"]), {})
+        rows.append({
+            "doc_id": _s(p["doc_id"]), "problem_id": _s(p["problem_id"]), "issuer": _s(d.get("issuers")),
+            "doc_date": _s(d.get("date")), "doc_type": _s(d.get("doc_type")), "doc_number": _s(d.get("doc_number")),
+            "doc_title": _s(d.get("title")), "number": _s(p.get("number")), "category": _s(p.get("category")),
+            "title": _s(p.get("title")), "status": _s(p.get("status")), "status_text": _s(p.get("status_text")),
+            "responsible": _s(p.get("responsible")), "category_group": "", "group_units": 0, "group_size": 0,
+            "section_id": _s(p.get("section_id")), "start": _i(p.get("start")), "end": _i(p.get("end")),
+        })
+    labels = [r["category"] or r["title"] for r in rows]
+    for r, g in zip(rows, category_groups(labels, cr)):
+        r["category_group"] = g
+    units: dict[str, set] = defaultdict(set)
+    size: Counter = Counter()
+    for r in rows:
+        if r["category_group"]:
+            units[r["category_group"]].add(r["issuer"] or "@" + r["doc_id"])
+            size[r["category_group"]] += 1
+    for r in rows:
+        g = r["category_group"]
+        r["group_units"], r["group_size"] = (len(units[g]), size[g]) if g else (0, 0)
+    return _frame("problem_register", rows)
+
+
+# -- frames -------------------------------------------------------------------
+def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """A DataFrame with the codebook's columns, in its order and types (text as object, '' for empty)."""
+    t = load_codebook()[table]
+    data = {}
+    for c in t.columns.values():
+        if c.store_only:
+            continue
+        vals = [r.get(c.name) for r in rows]
+        if c.type == "integer":
+            data[c.name] = pd.array([None if x is None else _i(x) for x in vals], dtype="Int64")
+        elif c.type == "real":
+            data[c.name] = np.array([np.nan if _f(x) is None else _f(x) for x in vals], dtype="float64")
+        else:
+            data[c.name] = pd.Series([_s(x) for x in vals], dtype=object)
+    return pd.DataFrame(data, columns=t.names())
+
+
+def build(tables: dict[str, pd.DataFrame], texts: dict[str, str], rules: RuleSet | None = None) -> dict[str, pd.DataFrame]:
+    """The cross-document tables (indicators, problem_register, checks) from the base tables and texts."""
+    from .checks import run_checks
+
+    cr = load_check_rules(rules)
+    docs = {_s(d["doc_id"]): d for d in _records(tables.get("documents"))}
+    facts = _records(tables.get("facts"))
+    problems = _records(tables.get("problems"))
+    indicators = build_indicators(docs, facts, texts, cr)
+    register = build_problem_register(docs, problems, cr)
+    checks = run_checks(docs, facts, problems, indicators, texts, cr)
+    return {"indicators": indicators, "problem_register": register, "checks": checks}
+
+
+__all__ = ["build", "load_check_rules", "period_bounds", "shift_period", "decimals", "half_unit",
+           "change_interval", "category_groups", "sentence_spans", "minhash_buckets", "DERIVED"]
+

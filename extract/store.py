@@ -1,0 +1,492 @@
+"""The embedded store: one SQLite file (``outputs/zhenggai.sqlite``) holding a run's tables.
+
+Readable by any SQLite client and by Datasette as it is: one table per
+codebook table (``rules/codebook.yaml``), column types from the codebook,
+primary keys, foreign keys (``ON DELETE CASCADE`` from a document to its
+rows) and indexes on what users filter by.
+
+Incremental and safe to interrupt:
+
+* :meth:`Store.put` writes one document's rows in ONE transaction, deleting
+  that document's old rows first, so a document is either wholly there or
+  wholly absent and a re-run never doubles it;
+* :meth:`Store.load_current` returns the stored document, rebuilt as a
+  :class:`~extract.doc.Doc`, when the file's content hash and the rules hash
+  are the ones it was processed with, so a re-run skips it;
+* the derived tables are replaced together in one transaction, and carry a
+  fingerprint of the corpus they were built from, so a run that stopped before
+  deriving leaves them stale and the next run rebuilds them.
+
+Empty cells are stored as NULL; lists as text joined with ； (as in the CSV
+files); JSON columns as text.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .codebook import Codebook, load_codebook, sql_type
+from .doc import Doc, Problem, Section, Span
+
+MULTI = "；"
+BASE = ("documents", "sections", "problems", "facts")
+DERIVED = ("indicators", "problem_register", "checks")
+DEFAULT_NAME = "zhenggai.sqlite"
+
+# Foreign keys: (columns, parent table, parent columns). All deferred to the
+# end of the transaction, so rows of one document go in in any order.
+FOREIGN_KEYS = {
+    "documents": [(["run_id"], "runs", ["run_id"])],
+    "texts": [(["doc_id"], "documents", ["doc_id"])],
+    "sections": [(["doc_id"], "documents", ["doc_id"]), (["doc_id", "parent_id"], "sections", ["doc_id", "section_id"])],
+    "problems": [(["doc_id"], "documents", ["doc_id"]), (["doc_id", "section_id"], "sections", ["doc_id", "section_id"])],
+    "facts": [(["doc_id"], "documents", ["doc_id"]), (["doc_id", "section_id"], "sections", ["doc_id", "section_id"]),
+              (["doc_id", "problem_id"], "problems", ["doc_id", "problem_id"])],
+    "indicators": [(["doc_id", "fact_id"], "facts", ["doc_id", "fact_id"])],
+    "problem_register": [(["doc_id", "problem_id"], "problems", ["doc_id", "problem_id"])],
+    "checks": [(["doc_id"], "documents", ["doc_id"]), (["ref_doc_id"], "documents", ["doc_id"])],
+}
+INDEXES = {
+    "documents": [["content_hash"], ["doc_type"], ["date"]],
+    "facts": [["kind", "name"], ["doc_id", "problem_id"]],
+    "problems": [["status"]],
+    "indicators": [["indicator", "subject_key", "period"]],
+    "problem_register": [["category_group"], ["status"]],
+    "checks": [["kind", "verdict"], ["doc_id"], ["ref_doc_id"]],
+}
+ORDER = ["runs", "documents", "texts", "sections", "problems", "facts", "indicators", "problem_register", "checks"]
+
+# Modules and rule files that do not change what a document's rows are: a
+# change to them does not make the stored documents stale.
+NOT_EXTRACTION_CODE = {"store.py", "derive.py", "checks.py", "exports.py", "codebook.py", "api.py", "cli.py",
+                       "output.py", "run.py", "__main__.py", "report.py"}
+DERIVE_CODE = ("derive.py", "checks.py", "codebook.py")
+DERIVE_RULES = ("checks.yaml", "codebook.yaml")
+RULE_SUFFIXES = (".yaml", ".yml", ".tsv", ".txt")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of a file's bytes ('' when it cannot be read: the run records the error)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def _hash_files(h, paths: Iterable[Path]) -> None:
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+
+
+def rules_fingerprint(rules) -> str:
+    """What a document's rows depend on: the rule files (but the derive-only ones) and the extractor code."""
+    from . import __version__
+
+    h = hashlib.sha256(f"zhenggai {__version__}".encode())
+    for d in rules.dirs:
+        _hash_files(h, [p for p in sorted(Path(d).glob("*")) if p.suffix in RULE_SUFFIXES
+                        and p.name not in DERIVE_RULES])
+    code = Path(__file__).resolve().parent
+    _hash_files(h, [p for p in sorted(code.rglob("*.py")) if p.name not in NOT_EXTRACTION_CODE])
+    return h.hexdigest()[:20]
+
+
+def derive_fingerprint(rules) -> str:
+    """What the derived tables depend on besides the documents: their rule files and code."""
+    from . import __version__
+
+    h = hashlib.sha256(f"zhenggai {__version__} derive".encode())
+    for d in rules.dirs:
+        _hash_files(h, [Path(d) / n for n in DERIVE_RULES if (Path(d) / n).is_file()])
+    code = Path(__file__).resolve().parent
+    _hash_files(h, [code / n for n in DERIVE_CODE])
+    return h.hexdigest()[:20]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _sql_value(v, typ: str):
+    """A Python value as stored: NULL for empty, lists joined, dicts as JSON, booleans 1/0."""
+    if v is None:
+        return None
+    if isinstance(v, float) and v != v:  # NaN
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, bool):
+        return int(v)
+    if typ == "boolean" and isinstance(v, str):
+        return {"true": 1, "false": 0}.get(v.lower())
+    if isinstance(v, (list, tuple)):
+        return MULTI.join(str(x) for x in v) or None
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str) if v else None
+    if typ in ("integer", "real"):
+        if isinstance(v, str):
+            if not v.strip():
+                return None
+            try:
+                v = float(v)
+            except ValueError:
+                return v
+        if typ == "integer":
+            return int(v)
+        return float(v)
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    s = str(v)
+    return s if s != "" else None
+
+
+class Store:
+    """A SQLite store at ``path`` (``':memory:'`` for one that lives only as long as the object)."""
+
+    def __init__(self, path: str | Path = ":memory:", codebook: Codebook | None = None):
+        self.path = str(path)
+        self.cb = codebook or load_codebook()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None)  # transactions made explicit
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            # WAL while writing: a commit per document without an fsync each; put back to a
+            # plain rollback journal on close so the file stands alone.
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.rebuilt = self._ensure_schema()
+        self.run_id: int | None = None
+        self.rules_hash = ""
+
+    # -- schema ---------------------------------------------------------------
+    def ddl(self) -> list[str]:
+        stmts = []
+        for name in ORDER:
+            t = self.cb[name]
+            cols = [f"{_q(c.name)} {sql_type(c)}" for c in t.columns.values()]
+            if name == "runs":
+                cols[0] = f"{_q('run_id')} INTEGER PRIMARY KEY"
+            else:
+                cols.append(f"PRIMARY KEY ({', '.join(_q(k) for k in t.key)})")
+            for child, parent, pcols in FOREIGN_KEYS.get(name, []):
+                cascade = " ON DELETE CASCADE" if parent != "runs" else ""
+                cols.append(f"FOREIGN KEY ({', '.join(_q(c) for c in child)}) REFERENCES {_q(parent)} "
+                            f"({', '.join(_q(c) for c in pcols)}){cascade} DEFERRABLE INITIALLY DEFERRED")
+            stmts.append(f"CREATE TABLE {_q(name)} (\n  " + ",\n  ".join(cols) + "\n)")
+            for idx in INDEXES.get(name, []):
+                stmts.append(f"CREATE INDEX {_q(f'{name}_' + '_'.join(idx))} ON {_q(name)} "
+                             f"({', '.join(_q(c) for c in idx)})")
+        return stmts
+
+    def _ensure_schema(self) -> bool:
+        """Create the tables; rebuild them when the store was made with another schema. True when (re)built."""
+        ddl = self.ddl()
+        digest = hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
+        c = self.conn
+        c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = c.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row and row[0] == digest:
+            return False
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("PRAGMA defer_foreign_keys = ON")
+            for name in reversed(ORDER):
+                c.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+            for stmt in ddl:
+                c.execute(stmt)
+            c.execute("DELETE FROM meta")
+            c.execute("INSERT INTO meta VALUES ('schema', ?)", (digest,))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return True
+
+    def columns(self, table: str) -> list[str]:
+        return self.cb[table].names(store=True)
+
+    # -- runs -----------------------------------------------------------------
+    def begin_run(self, rules_hash: str) -> int:
+        from . import __version__
+
+        self.rules_hash = rules_hash
+        cur = self.conn.execute("INSERT INTO runs (started, rules_hash, version, processed, skipped, removed) "
+                                "VALUES (?, ?, ?, 0, 0, 0)", (_now(), rules_hash, __version__))
+        self.run_id = cur.lastrowid
+        return self.run_id
+
+    def finish_run(self, keep: Iterable[str] | None = None, processed: int = 0, skipped: int = 0) -> int:
+        """Close the run; with ``keep``, remove documents not among them (the store mirrors the run's inputs).
+
+        Returns how many documents were removed.
+        """
+        c = self.conn
+        removed = 0
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            if keep is not None:
+                keep = set(keep)
+                stored = [r[0] for r in c.execute("SELECT doc_id FROM documents")]
+                gone = [d for d in stored if d not in keep]
+                for d in gone:
+                    c.execute("DELETE FROM documents WHERE doc_id = ?", (d,))
+                removed = len(gone)
+            if self.run_id is not None:
+                c.execute("UPDATE runs SET finished = ?, processed = ?, skipped = ?, removed = ? WHERE run_id = ?",
+                          (_now(), processed, skipped, removed, self.run_id))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return removed
+
+    # -- documents ------------------------------------------------------------
+    def is_current(self, doc_id: str, content_hash: str, rules_hash: str) -> bool:
+        """Whether ``doc_id`` is stored as processed from this content with these rules."""
+        if not content_hash:
+            return False
+        row = self.conn.execute("SELECT content_hash, rules_hash FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return bool(row) and row[0] == content_hash and row[1] == rules_hash
+
+    def put(self, doc: Doc, content_hash: str, rules_hash: str | None = None) -> None:
+        """Write one document's rows in one transaction, replacing what was stored for its doc_id."""
+        from .output import document_row, fact_rows, problem_rows, section_rows
+
+        rules_hash = self.rules_hash if rules_hash is None else rules_hash
+        drow = document_row(doc)
+        drow.update(content_hash=content_hash or None, rules_hash=rules_hash, run_id=self.run_id,
+                    meta={k: v for k, v in doc.meta.items() if not k.startswith("_")})
+        srows = list(section_rows(doc))
+        heading_end = {s.section_id: s.heading_end for s in doc.sections}
+        for r in srows:
+            r["heading_end"] = heading_end.get(r["section_id"])
+        prows = list(problem_rows(doc))
+        pattrs = {p.problem_id: p.attrs for p in doc.problems}
+        for r in prows:
+            r["attrs"] = pattrs.get(r["problem_id"]) or {}
+        frows = list(fact_rows(doc)) if doc.status == "ok" else []
+        if doc.status != "ok":
+            srows, prows = [], []
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))  # cascades to its rows
+            self._insert("documents", [drow])
+            if doc.status == "ok":
+                self._insert("texts", [{"doc_id": doc.doc_id, "text": doc.text}])
+            self._insert("sections", srows)
+            self._insert("problems", prows)
+            self._insert("facts", frows)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def _insert(self, table: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        t = self.cb[table]
+        cols = [c for c in t.columns.values()]
+        sql = (f"INSERT INTO {_q(table)} ({', '.join(_q(c.name) for c in cols)}) "
+               f"VALUES ({', '.join('?' for _ in cols)})")
+        self.conn.executemany(sql, [tuple(_sql_value(r.get(c.name), c.type) for c in cols) for r in rows])
+
+    def load_current(self, doc_id: str, path: str, content_hash: str, rules_hash: str | None = None) -> Doc | None:
+        """The stored document rebuilt as a Doc when it is current (same content and rules), else None."""
+        rules_hash = self.rules_hash if rules_hash is None else rules_hash
+        if not self.is_current(doc_id, content_hash, rules_hash):
+            return None
+        doc = self.load_doc(doc_id)
+        if doc is not None and str(path) != doc.path:
+            doc.path = str(path)
+            self.conn.execute("UPDATE documents SET path = ? WHERE doc_id = ?", (doc.path, doc_id))
+        return doc
+
+    def load_doc(self, doc_id: str) -> Doc | None:
+        """A stored document as a Doc: its text, metadata, sections, problems and facts, as when it was put."""
+        c = self.conn
+        c.row_factory = sqlite3.Row
+        try:
+            d = c.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            if d is None:
+                return None
+            t = c.execute("SELECT text FROM texts WHERE doc_id = ?", (doc_id,)).fetchone()
+            doc = Doc(t["text"] if t else "", doc_id=doc_id, path=d["path"] or "", encoding=d["encoding"] or "")
+            doc.status, doc.error = d["status"] or "ok", d["error"] or ""
+            doc.meta = json.loads(d["meta"]) if d["meta"] else {}
+            for r in c.execute("SELECT * FROM sections WHERE doc_id = ? ORDER BY rowid", (doc_id,)):
+                doc.sections.append(Section(r["section_id"], r["parent_id"] or "", r["level"], r["number"] or "",
+                                            r["style"] or "", r["heading"] or "", r["start"], r["end"],
+                                            r["heading_end"] if r["heading_end"] is not None else r["start"],
+                                            r["section_type"] or "other"))
+            for r in c.execute("SELECT * FROM problems WHERE doc_id = ? ORDER BY rowid", (doc_id,)):
+                doc.problems.append(Problem(r["problem_id"], r["number"] or "", r["category"] or "", r["title"] or "",
+                                            r["start"], r["end"], r["status"] or "unknown", r["status_text"] or "",
+                                            r["section_id"] or "", json.loads(r["attrs"]) if r["attrs"] else {}))
+            for r in c.execute("SELECT * FROM facts WHERE doc_id = ? ORDER BY rowid", (doc_id,)):
+                doc.spans.append(Span(r["kind"], r["start"], r["end"], r["text"] or "", r["norm"] or "", r["value"],
+                                      r["unit"] or "", r["name"] or "", r["period"] or "", r["role"] or "",
+                                      json.loads(r["attrs"]) if r["attrs"] else {}, r["section_id"] or "",
+                                      r["problem_id"] or ""))
+            return doc
+        finally:
+            c.row_factory = None
+
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+
+    # -- whole tables ---------------------------------------------------------
+    def table(self, name: str, store_columns: bool = False) -> pd.DataFrame:
+        """A table as a DataFrame typed per the codebook (text '' for empty, Int64, float64, boolean)."""
+        t = self.cb[name]
+        cols = [c for c in t.columns.values() if store_columns or not c.store_only]
+        order = "rowid" if name in ("runs",) + DERIVED else f"{_q(t.key[0])}, rowid"
+        cur = self.conn.execute(f"SELECT {', '.join(_q(c.name) for c in cols)} FROM {_q(name)} ORDER BY {order}")
+        rows = cur.fetchall()
+        data = {}
+        for k, c in enumerate(cols):
+            vals = [r[k] for r in rows]
+            if c.type == "integer":
+                data[c.name] = pd.array(vals, dtype="Int64")
+            elif c.type == "real":
+                data[c.name] = pd.array([float("nan") if v is None else float(v) for v in vals], dtype="float64")
+            elif c.type == "boolean":
+                data[c.name] = pd.array([None if v is None else bool(v) for v in vals], dtype="boolean")
+            else:
+                data[c.name] = pd.Series(["" if v is None else v for v in vals], dtype=object)
+        return pd.DataFrame(data, columns=[c.name for c in cols])
+
+    def tables(self, names: Iterable[str] = BASE + DERIVED) -> dict[str, pd.DataFrame]:
+        return {n: self.table(n) for n in names}
+
+    def texts(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT doc_id, text FROM texts"))
+
+    # -- derived tables -------------------------------------------------------
+    def corpus_state(self) -> str:
+        """A hash of which documents are stored, from what content, with which rules."""
+        h = hashlib.sha256()
+        for row in self.conn.execute("SELECT doc_id, content_hash, rules_hash, path FROM documents ORDER BY doc_id"):
+            h.update(json.dumps(row).encode())
+        return h.hexdigest()[:20]
+
+    def derived_fingerprint(self, derive_hash: str) -> str:
+        return f"{derive_hash}:{self.corpus_state()}"
+
+    def derived_current(self, derive_hash: str) -> bool:
+        """Whether the derived tables were built from the documents now stored, with these rules."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
+        return bool(row) and row[0] == self.derived_fingerprint(derive_hash)
+
+    def put_derived(self, tables: dict[str, pd.DataFrame], derive_hash: str = "") -> None:
+        """Replace the derived tables, all in one transaction."""
+        c = self.conn
+        fp = self.derived_fingerprint(derive_hash)
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for name in DERIVED:
+                c.execute(f"DELETE FROM {_q(name)}")
+                if name in tables and len(tables[name]):
+                    self._insert(name, tables[name].to_dict("records"))
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('derived', ?)", (fp,))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def check_integrity(self) -> list[tuple]:
+        """Foreign-key violations (empty when the store is consistent)."""
+        return self.conn.execute("PRAGMA foreign_key_check").fetchall()
+
+    # -- closing --------------------------------------------------------------
+    def close(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            self.conn.close()
+            self.conn = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# Errors that say nothing about the file itself: a document that ended so is stored (so the
+# tables list it) without its content hash, so that the next run tries it again.
+TRANSIENT_ERRORS = ("time budget exceeded", "worker process died", "internal error")
+
+
+class Incremental:
+    """A run over (path, doc_id) tasks that skips what the store holds unchanged.
+
+        inc = Incremental(store, rules_hash, force)
+        todo = inc.plan(tasks)                      # the tasks to process (content hashes taken)
+        for doc in inc.merge(tasks, process(todo)):  # every Doc, in input order; processed ones stored
+            writer.add(doc)
+
+    ``process(todo)`` must yield the processed Docs in the order of ``todo``
+    (as workers.process_serial and process_parallel do).
+    """
+
+    def __init__(self, store: Store, rules_hash: str, force: bool = False):
+        self.store, self.rules_hash, self.force = store, rules_hash, force
+        self.hashes: dict[str, str] = {}
+        self.current: set[str] = set()
+        self.processed = self.skipped = 0
+
+    def plan(self, tasks: list[tuple]) -> list[tuple]:
+        todo = []
+        for path, doc_id in tasks:
+            h = self.hashes[doc_id] = file_hash(path)
+            if not self.force and self.store.is_current(doc_id, h, self.rules_hash):
+                self.current.add(doc_id)
+            else:
+                todo.append((path, doc_id))
+        return todo
+
+    def merge(self, tasks: list[tuple], processed: Iterable[Doc]):
+        it = iter(processed)
+        for path, doc_id in tasks:
+            if doc_id in self.current:
+                doc = self.store.load_current(doc_id, str(path), self.hashes[doc_id], self.rules_hash)
+                if doc is None:
+                    raise RuntimeError(f"the store changed during the run: {doc_id} is gone")
+                self.skipped += 1
+            else:
+                doc = next(it)
+                if doc.doc_id != doc_id:
+                    raise RuntimeError(f"documents out of order: {doc.doc_id} where {doc_id} was expected")
+                transient = doc.status != "ok" and doc.error.startswith(TRANSIENT_ERRORS)
+                self.store.put(doc, "" if transient else self.hashes[doc_id], self.rules_hash)
+                self.processed += 1
+            yield doc
+
+
+def doc_fields_stored() -> dict[str, list[str]]:
+    """The fields of Section, Problem and Span (a test checks the store keeps every one)."""
+    return {cls.__name__: [f.name for f in dataclasses.fields(cls)] for cls in (Section, Problem, Span)}
