@@ -94,7 +94,9 @@ class DateStage:
             self.names.append(p["name"])
             branches.append(f"(?P<b{i}>{rules.expand(p['pattern'], path, line)})")
         self.scanner = regex.compile("|".join(branches), regex.M)
+        self.branch_groups = [(self.scanner.groupindex[f"b{i}"], name) for i, name in enumerate(self.names)]
         self.joiner = rules.pattern(data, "list_joiners", path)
+        self._last: tuple[str, list] | None = None
 
     # -- the document's year -------------------------------------------------
     @staticmethod
@@ -104,13 +106,25 @@ class DateStage:
             return int(date[:4])
         return max(explicit) if explicit else None
 
-    def _scan(self, text: str, doc: Doc | None = None):
+    def scan(self, text: str) -> list:
+        """Every match of the scanner in ``text`` with its pattern's name, masks not applied.
+        A document's is kept for the next stage that asks (metadata reads it first, then this stage)."""
+        last = self._last  # read once: another thread may replace it
+        if last is not None and last[0] is text:
+            return last[1]
         found = []
+        branches = self.branch_groups
         for m in self.scanner.finditer(text):
-            if doc is not None and doc.masked(m.start(), m.end()):
-                continue
-            branch = next(i for i in range(len(self.names)) if m.group(f"b{i}") is not None)
-            found.append((m, self.names[branch]))
+            regs = m.regs
+            kind = next(name for g, name in branches if regs[g][0] >= 0)  # the branch that matched
+            found.append((m, kind))
+        self._last = (text, found)
+        return found
+
+    def _scan(self, text: str, doc: Doc | None = None):
+        found = self.scan(text)
+        if doc is not None:
+            found = [(m, kind) for m, kind in found if not doc.masked(m.start(), m.end())]
         return found
 
     def explicit(self, text: str) -> list[tuple[int, int, str]]:

@@ -6,7 +6,7 @@ its year and serial never become dates or quantities.
 from __future__ import annotations
 
 from .doc import Doc
-from .rules import RuleSet
+from .rules import RuleError, RuleSet
 
 
 class DocNumberStage:
@@ -15,8 +15,14 @@ class DocNumberStage:
     def __init__(self, rules: RuleSet):
         data, path = rules.yaml("docnumbers.yaml")
         self.pattern = rules.pattern(data, "pattern", path)
+        self.anchor = rules.pattern(data, "anchor", path)
+        self.space = rules.compile("{SP}", path)
+        self.max_prefix = data.get("max_prefix")
+        if not isinstance(self.max_prefix, int) or self.max_prefix < 1:
+            raise RuleError(path, getattr(data, "line", None), "max_prefix must be a positive integer")
         self.stop = sorted(rules.words(data, "prefix_stopwords", path), key=len, reverse=True)
         self.ob, self.cb = data.get("open_bracket", "〔"), data.get("close_bracket", "〕")
+        self._last: tuple[str, list] | None = None
 
     def trim(self, prefix: str) -> int:
         """How many leading characters of a prefix are prose, not the issuer's abbreviation."""
@@ -32,14 +38,40 @@ class DocNumberStage:
         return cut
 
     def find(self, text: str):
-        """(start, end, norm) of every document number in ``text``."""
-        for m in self.pattern.finditer(text):
+        """(start, end, norm) of every document number in ``text``.
+
+        The same matches as ``pattern.finditer(text)``, found faster: a match is
+        a prefix of at most ``max_prefix`` characters, spaces, then the anchor
+        (the bracketed year), so the pattern is tried only at the few places
+        before each anchor, leftmost first, never inside a match already taken.
+        """
+        last = 0
+        for a in self.anchor.finditer(text):
+            q = a.start()
+            if q < last:
+                continue
+            while q > last and self.space.match(text, q - 1):
+                q -= 1
+            for p in range(max(last, q - self.max_prefix), q):
+                m = self.pattern.match(text, p)
+                if m:
+                    break
+            else:
+                continue
+            last = m.end()
             start = m.start("prefix") + self.trim(m.group("prefix"))
             prefix = text[start:m.end("prefix")]
             norm = f"{prefix}{self.ob}{m.group('year')}{self.cb}{m.group('num')}号"
             yield start, m.end(), norm
 
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """:meth:`find` of a document's text, kept for the next stage that asks (metadata)."""
+        last = self._last  # read once: another thread may replace it
+        if last is None or last[0] is not text:
+            last = self._last = (text, list(self.find(text)))
+        return last[1]
+
     def __call__(self, doc: Doc) -> None:
-        for start, end, norm in self.find(doc.text):
+        for start, end, norm in self.matches(doc.text):
             doc.add("doc_number", start, end, norm=norm)
             doc.mask(start, end)

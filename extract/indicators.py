@@ -33,10 +33,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
+from operator import itemgetter
+
 import regex
 
 from .doc import Doc
+from .places import Lexicon
 from .rules import RuleError, RuleSet, alternation
 
 _LATIN = regex.compile(r"[A-Za-z0-9]")
@@ -48,6 +50,8 @@ _INDEX_UNIT = ""
 _ROLE_OF_CUE = {"target": "target", "same_period": "baseline", "last_year": "baseline",
                 "previous_period": "baseline", "compare": "baseline"}
 # At the same start, the kind listed first wins (a 《title》 hides everything in it).
+_EMITTING = ("value", "ft", "chg")  # the tokens that add facts
+_FIRST3 = itemgetter(0, 1, 2)  # (start, priority, -end): the order of candidate tokens
 _PRIORITY = {k: i for i, k in enumerate(["title", "brk", "ft", "chg", "mention", "verb", "role", "subj", "value"])}
 
 
@@ -192,7 +196,6 @@ class IndicatorStage:
         # numbers, sentence ends, titles and subject patterns by one regex each.
         # Where two tokens overlap, the one starting first wins, and at the same
         # start the kind listed first in _PRIORITY, then the longer.
-        self.words = ahocorasick.Automaton()
         entries: dict[str, list[tuple[str, Any]]] = {}
         for alias, ind in self.aliases.items():
             entries.setdefault(alias, []).append(("mention", ind))
@@ -206,9 +209,8 @@ class IndicatorStage:
             entries.setdefault(w, []).append(("chg", None))
         for w in from_words:
             entries.setdefault(w, []).append(("ft", None))
-        for w, vals in entries.items():
-            self.words.add_word(w, (w, vals))
-        self.words.make_automaton()
+        self.words = Lexicon(entries)
+        self.word_entries = [(w, entries[w]) for w in self.words.words]
 
         for key in ("number", "bare_stop", "change_filler", "water_class"):  # each alone, for a precise error
             rules.pattern(data, key, path)
@@ -271,8 +273,9 @@ class IndicatorStage:
             add((m.start(), 0, -m.end(), "title", m))
         for m in self.brk.finditer(text):
             add((m.start(), 1, -m.end(), "brk", m))
-        for end, (w, vals) in self.words.iter(text):
-            s, e = end + 1 - len(w), end + 1
+        entries = self.word_entries
+        for i, s, e in self.words.all(text):
+            w, vals = entries[i]
             for kind, payload in vals:
                 if kind == "mention":
                     if (_LATIN.match(w[0]) and s > 0 and _LATIN.match(text[s - 1])) or \
@@ -300,7 +303,7 @@ class IndicatorStage:
             add((m.start(), _PRIORITY["subj"], -m.end(), "subj", None))
         for m in self.value.finditer(text):
             add((m.start(), _PRIORITY["value"], -m.end(), "value", m))
-        cands.sort(key=lambda c: c[:3])
+        cands.sort(key=_FIRST3)
         return cands
 
     def _tokens(self, doc: Doc) -> list[Tok]:
@@ -405,14 +408,16 @@ class IndicatorStage:
         toks = self._tokens(doc)
         sentence: list[Tok] = []
         begin = 0
+        emits = False  # a sentence without a value, a from-to or a change states nothing: it is not read
         for t in toks:
             if t.kind == "brk":
-                if sentence:
+                if emits:
                     self._sentence(doc, sentence, begin)
-                sentence, begin = [], t.end
+                sentence, begin, emits = [], t.end, False
             else:
                 sentence.append(t)
-        if sentence:
+                emits = emits or t.kind in _EMITTING
+        if emits:
             self._sentence(doc, sentence, begin)
 
     def _sentence(self, doc: Doc, toks: list[Tok], begin: int) -> None:

@@ -7,6 +7,7 @@ stands in for the date when the text states none.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import regex
@@ -16,6 +17,9 @@ from .doc import Doc
 from .docnumbers import DocNumberStage
 from .rules import RuleSet, alternation
 
+# The labels _labels reads on every line.
+_LINE_LABELS = ("signer", "contact", "cc", "report_to", "send_to", "printed", "attachment", "published", "source")
+_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")  # (?i) and the like, which would change a joined pattern
 _TIME = regex.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*")
 _SPACE = regex.compile(r"[ \t\u3000\u00a0]+")
 
@@ -57,11 +61,24 @@ class MetadataStage:
         self.title_lead = rules.pattern(data, "title_lead", path)
         labels = data.get("labels") or {}
         self.label = {k: rules.pattern(labels, k, path) for k in labels}
+        self.any_label = self._any_label()
         self.person = rules.pattern(data, "person_name", path)
         self.recipients_line = rules.pattern(data, "recipients_line", path)
         self.org_sep = rules.pattern(data, "org_separators", path)
+        self._spaces = rules.compile("{SP}*", path)
         odata, opath = rules.yaml("orgs.yaml")
         self.org_end = regex.compile(f"(?:{alternation(rules.words(odata, 'suffixes', opath))})$")
+
+    def _any_label(self):
+        """One pattern that matches a line wherever one of the labels read line by line does (or more
+        often), so a line that holds none is passed over at once; None when they cannot be joined."""
+        pats = [self.label[k].pattern for k in _LINE_LABELS if k in self.label]
+        if len(pats) < len(_LINE_LABELS) or any(_GLOBAL_FLAGS.search(p) for p in pats):
+            return None
+        try:
+            return regex.compile("|".join(f"(?:{p})" for p in pats), regex.V0)
+        except regex.error:
+            return None
 
     # -- helpers -------------------------------------------------------------
     def is_org(self, s: str) -> bool:
@@ -73,9 +90,39 @@ class MetadataStage:
         parts = [p for p in self.org_sep.split(s.strip()) if p]
         return parts if parts and all(self.is_org(p) for p in parts) else []
 
-    def date_only(self, line: Line) -> tuple[str, str] | None:
-        """(date norm, text before it) when a line is a date, perhaps after a signature."""
-        found = self.dates.explicit(line.text)
+    def explicit_by_line(self, text: str, lines: list[Line]) -> dict | None:
+        """``dates.explicit(line.text)`` of every line, from the one scan of the whole text that the
+        dates stage reads too: {line index: [(start, end, norm)]}, offsets in the line. None when
+        some match is not within one line's words (then each line is read alone)."""
+        starts = [ln.start for ln in lines]
+        out: dict[int, list] = {}
+        for m, kind in self.dates.scan(text):
+            s, e = m.span()
+            k = bisect.bisect_right(starts, s) - 1
+            if k < 0 or e > lines[k].end:
+                return None
+            res = self.dates._read(m, kind, None, None, text)
+            if res is not None:
+                ln = lines[k]
+                out.setdefault(k, []).append((s - ln.start, e - ln.start, res[0]))
+        return out
+
+    def _explicit(self, text: str, lines: list[Line], i: int, by_line: dict | None) -> list:
+        """The explicit dates of line ``i``. A line's matches in the whole text are those of the line
+        alone, the spaces around it aside; what follows it before the line break is checked, as a
+        pattern may look past its end ({SP}*$)."""
+        ln = lines[i]
+        if by_line is not None:
+            nl = text.find("\n", ln.end)
+            if self._spaces.fullmatch(text, ln.end, len(text) if nl < 0 else nl):
+                return by_line.get(i, [])
+        return self.dates.explicit(ln.text)
+
+    def date_only(self, line: Line, found: list | None = None) -> tuple[str, str] | None:
+        """(date norm, text before it) when a line is a date, perhaps after a signature.
+        ``found``: the line's explicit dates, when already known."""
+        if found is None:
+            found = self.dates.explicit(line.text)
         if len(found) != 1:
             return None
         s, e, norm = found[0]
@@ -95,10 +142,11 @@ class MetadataStage:
                     date_source="", attachments=[], cc=[], printed_by="", contact_person="", contact_phone="",
                     published="", source="")
         ti = self._title(lines, meta)
-        self._doc_number(lines, meta)
+        self._doc_number(doc.text, lines, meta)
         self._labels(lines, meta)
-        di = self._date(lines, meta, ti)
-        self._issuers(lines, meta, ti, di)
+        by_line = self.explicit_by_line(doc.text, lines)
+        di = self._date(doc.text, lines, meta, ti, by_line)
+        self._issuers(doc.text, lines, meta, ti, di, by_line)
         if ti is not None:
             self._recipients(lines, meta, ti)
 
@@ -126,18 +174,24 @@ class MetadataStage:
             return i
         return None
 
-    def _doc_number(self, lines: list[Line], meta: dict) -> None:
-        for ln in lines:
-            for s, e, norm in self.docnos.find(ln.text):
-                rest = (ln.text[:s] + ln.text[e:])
-                rest = self.label["signer"].split(rest)[0] if self.label["signer"].search(rest) else rest
-                if len(rest.strip()) <= 2:
-                    meta["doc_number"] = norm
-                    return
+    def _doc_number(self, text: str, lines: list[Line], meta: dict) -> None:
+        # the document numbers of the whole text, each read on its line (a number never spans lines)
+        starts = [ln.start for ln in lines]
+        for s, e, norm in self.docnos.matches(text):
+            ln = lines[bisect.bisect_right(starts, s) - 1]
+            s, e = s - ln.start, e - ln.start
+            rest = (ln.text[:s] + ln.text[e:])
+            rest = self.label["signer"].split(rest)[0] if self.label["signer"].search(rest) else rest
+            if len(rest.strip()) <= 2:
+                meta["doc_number"] = norm
+                return
 
     def _labels(self, lines: list[Line], meta: dict) -> None:
+        any_label = self.any_label
         for i, ln in enumerate(lines):
             t = ln.text
+            if any_label is not None and not any_label.search(t):
+                continue
             m = self.label["signer"].search(t)
             if m:
                 meta["signers"] += [p for p in regex.split(r"[\s、，,]+", t[m.end():]) if regex.fullmatch(r"\p{Han}{2,4}", p)]
@@ -173,11 +227,11 @@ class MetadataStage:
             if m and not meta["source"]:
                 meta["source"] = regex.split(r"\s{2,}|\s*(?:作者|编辑|浏览|阅读|字号)", t[m.end():])[0].strip()
 
-    def _date(self, lines: list[Line], meta: dict, ti: int | None) -> int | None:
+    def _date(self, text: str, lines: list[Line], meta: dict, ti: int | None, by_line: dict | None) -> int | None:
         for i, ln in enumerate(lines):
             if "印发" in ln.text:
                 continue
-            got = self.date_only(ln)
+            got = self.date_only(ln, self._explicit(text, lines, i, by_line))
             if got:
                 meta["date"], meta["date_source"] = got[0], "signature"
                 return i
@@ -193,10 +247,11 @@ class MetadataStage:
             meta["date"], meta["date_source"] = meta["published"], "published"
         return None
 
-    def _issuers(self, lines: list[Line], meta: dict, ti: int | None, di: int | None) -> None:
+    def _issuers(self, text: str, lines: list[Line], meta: dict, ti: int | None, di: int | None,
+                 by_line: dict | None) -> None:
         issuers: list[str] = []
         if di is not None:
-            before = self.date_only(lines[di])[1]
+            before = self.date_only(lines[di], self._explicit(text, lines, di, by_line))[1]
             block = self.org_list(before) if before else []
             j = di - 1
             while not block and j >= 0 and di - j <= 4 and self.org_list(lines[j].text):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from dataclasses import dataclass
 
 import opencc
 import regex
@@ -18,12 +19,66 @@ from .rules import RuleSet
 _T2S = opencc.OpenCC("t2s")
 _HAN = regex.compile(r"\p{Han}")
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ENTITY = regex.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+_ENTITY = regex.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
+                        r"|&(?:nbsp|ensp|emsp|amp|quot|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|lt|gt)(?![A-Za-z0-9;])")
+_C1 = regex.compile(r"[\x80-\x9f]")  # C1 control characters: what mojibake repair leaves unread is junk
+_OTHER_DIGIT = regex.compile(r"(?![0-9])\d")  # a decimal digit of another script (٣, ३, 𑷠 …)
+_UTF8_CJK = regex.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")  # the bytes of one UTF-8 CJK character
+_LINE_SEPARATORS = regex.compile(r"[\u2028\u2029]")
 # Full-width letters and digits become ASCII; full-width punctuation stays,
 # so the text still reads as the document did (rules accept both forms).
 _WIDE = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF5B)
          if chr(c).isalnum()}
 _WIDE[0x3000] = " "
+_WIDE[0x00A0] = " "  # no-break space (&nbsp;) is a space
+_WIDE_SPACES = (chr(0x3000), chr(0x00A0))
+_WIDE_ALNUM = regex.compile("[" + "".join(regex.escape(chr(c)) for c in sorted(_WIDE) if chr(c) not in _WIDE_SPACES) + "]")
+
+
+def _to_bytes(run: str) -> bytes | None:
+    """The bytes a Latin-1 / cp1252 decoding turned into these characters."""
+    out = bytearray()
+    for c in run:
+        o = ord(c)
+        if o < 256:
+            out.append(o)
+        else:
+            try:
+                out += c.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    return bytes(out)
+
+
+def _redecode(run: str, min_han: int, min_share: float, gbk_min: int = 6) -> str | None:
+    """The Chinese text a mojibake run stands for, or None when it does not decode to Chinese.
+
+    UTF-8 read as cp1252 must decode as strict UTF-8 (its lead bytes make
+    that unlikely by chance). GBK read as Latin-1 decodes by chance far more
+    easily ("“……”" is two GBK characters), so that repair also needs a
+    longer run (``gbk_min`` characters, four distinct), at least half of them
+    Latin-1 letters and signs (U+00A0-U+00FF), where GBK's bytes fall.
+    """
+    distinct = len(set(run))
+    if distinct < 2:  # ×××× is a placeholder, not mojibake
+        return None
+    data = _to_bytes(run)
+    if data is None:
+        return None
+    latin1 = sum(1 for c in run if "\u00a0" <= c <= "\u00ff")
+    utf8_like = 3 * len(_UTF8_CJK.findall(data)) >= 0.5 * len(data)
+    for enc in ("utf-8", "gb18030"):
+        if enc == "gb18030" and (len(run) < gbk_min or distinct < 4 or latin1 < len(run) / 2 or utf8_like):
+            continue  # (a piece of UTF-8 mojibake also decodes as GBK, wrongly)
+        try:
+            new = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        han = len(_HAN.findall(new))
+        cjk = sum(1 for c in new if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+        if han >= min_han and cjk >= min_share * len(new):
+            return new
+    return None
 
 
 class Normalizer:
@@ -37,26 +92,63 @@ class Normalizer:
         self.body_mark = rules.pattern(data, "body_mark", path)
         self.new_block = rules.pattern(data, "new_block", path)
         self.field_line = rules.pattern(data, "field_line", path)
+        self.table_row = rules.pattern(data, "table_row", path)
         self.min_body = int(data.get("min_body_chars", 20))
         self.trad_ratio = float(data.get("traditional_ratio", 0.02))
         self.trad_min = int(data.get("traditional_min_chars", 3))
+        self.mojibake_run = rules.pattern(data, "mojibake_run", path)
+        self.mojibake_remove = [rules.compile(p, path, line) for p in rules.words(data, "mojibake_remove", path)]
+        self.mojibake_min_han = int(data.get("mojibake_min_han", 1))
+        self.mojibake_min_share = float(data.get("mojibake_min_share", 0.5))
+        self.mojibake_gbk_min = int(data.get("mojibake_gbk_min_chars", 6))
 
     def __call__(self, raw: str) -> tuple[str, dict]:
         """Return the normalised text and notes on what was done."""
         notes: dict = {}
         text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-        text = _CONTROL.sub("", text)
-        if "&" in text:
+        text = _LINE_SEPARATORS.sub("\n", _CONTROL.sub("", text))
+        for _ in range(2):  # twice: a scraper that escaped twice leaves &amp;rdquo;
+            if "&" not in text:
+                break
             text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
         for pat in self.debris:
             text = pat.sub("", text)
-        text = text.translate(_WIDE)
+        text, notes["mojibake"] = self._mojibake(text)
+        text = _C1.sub("", text)
+        for c in _WIDE_SPACES:  # the spaces alone are common: replaced, and the table read only when needed
+            text = text.replace(c, _WIDE[ord(c)])
+        if _WIDE_ALNUM.search(text):
+            text = text.translate(_WIDE)
+        if not text.isascii():
+            # every decimal digit becomes ASCII, so that a rule's \d never hands int() or float() a digit it cannot read
+            text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0), 0)), text)
         text, notes["traditional"] = self._simplify(text)
         text = self._paragraphs(text)
         return text, notes
 
+    def _mojibake(self, text: str) -> tuple[str, int]:
+        """Repair Chinese text that was decoded as Latin-1/cp1252; remove what cannot be repaired."""
+        fixed = 0
+
+        def repair(m):
+            nonlocal fixed
+            new = _redecode(m.group(0), self.mojibake_min_han, self.mojibake_min_share, self.mojibake_gbk_min)
+            if new is None:
+                return m.group(0)
+            fixed += 1
+            return new
+
+        if not text.isascii():
+            text = self.mojibake_run.sub(repair, text)
+            for pat in self.mojibake_remove:
+                text, n = pat.subn("", text)
+                fixed += n
+        return text, fixed
+
     def _simplify(self, text: str) -> tuple[str, bool]:
         simple = _T2S.convert(text)
+        if simple == text:  # most texts: no character differs
+            return text, self.trad_min <= 0 and self.trad_ratio <= 0
         # t2s is character-for-character for these texts; count what differs
         changed = sum(1 for a, b in zip(text, simple) if a != b)
         han = len(_HAN.findall(text)) or 1
@@ -72,7 +164,7 @@ class Normalizer:
             lines.pop()
         if lines and self.bare_page.fullmatch(lines[-1]):
             lines.pop()
-        out: list[str] = []
+        out: list[_Para] = []
         i = 0
         while i < len(lines):
             ln = lines[i]
@@ -81,15 +173,51 @@ class Normalizer:
                 j = i
                 while j < len(lines) and (not lines[j].strip() or self.bare_page.fullmatch(lines[j])):
                     j += 1
-                if j < len(lines) and not self.new_block.match(lines[j]) and lines[j][:1] not in (" ", "\t"):
-                    out[-1] = out[-1] + lines[j].lstrip()
+                if j < len(lines) and self._continues(lines[j], indent=(" ", "\t")):
+                    self._extend(out[-1], lines[j].lstrip())
                     i = j + 1
                     continue
-            out.append(ln)
+            if (ln.strip() and out and out[-1].length and i > 0 and lines[i - 1].strip() and self._broken(out[-1])
+                    and self._continues(ln)):
+                # a hard line break inside a sentence (a fixed-width text dump, a web page's <br>)
+                self._extend(out[-1], ln)
+                i += 1
+                continue
+            out.append(self._para(ln))
             i += 1
-        return "\n".join(out).strip("\n") + "\n"
+        return "\n".join("".join(p.parts) for p in out).strip("\n") + "\n"
 
-    def _broken(self, prev: str) -> bool:
+    # A paragraph being built from lines, with what _broken needs kept up to
+    # date as lines join, so that joining stays linear in the text's length.
+    def _para(self, line: str) -> "_Para":
+        stripped = line.strip()
+        return _Para([line], len(stripped), bool(self.body_mark.search(line)),
+                     bool(self.field_line.match(line)), bool(self.table_row.search(line)))
+
+    def _extend(self, para: "_Para", line: str) -> None:
+        if not para.length:
+            para.parts[-1] = para.parts[-1].strip()
+        para.parts.append(line)
+        para.length += len(line.strip()) if para.length == 0 else len(line.rstrip())
+        para.body = para.body or bool(self.body_mark.search(line))
+        para.table = para.table or bool(self.table_row.search(line))
+
+    def _broken(self, para: "_Para") -> bool:
         """Does this paragraph end mid-sentence, as a page break leaves it?"""
-        return (len(prev.strip()) >= self.min_body and bool(self.open_end.search(prev))
-                and bool(self.body_mark.search(prev)) and not self.field_line.match(prev))
+        last = para.parts[-1]
+        return (para.length >= self.min_body and bool(self.open_end.search(last[-4:] if last else ""))
+                and para.body and not para.field and not para.table)
+
+    def _continues(self, line: str, indent: tuple[str, ...] = (" ", "\t", "\u3000")) -> bool:
+        """Can this line carry on the sentence before it (not indented, a heading, list item, field or table row)?"""
+        return (line[:1] not in indent and not self.new_block.match(line)
+                and not self.table_row.search(line))
+
+
+@dataclass
+class _Para:
+    parts: list
+    length: int  # characters, leading and trailing space not counted
+    body: bool  # holds a comma or full stop somewhere
+    field: bool  # starts as a labelled field
+    table: bool  # holds a table cell separator

@@ -24,21 +24,64 @@ candidate then looks at no more than ``max_window`` characters.
 """
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
+
 import regex
-import ahocorasick
 
 from .doc import Doc
-from .places import Gazetteer, gazetteer
-from .rules import RuleError, RuleSet
+from .places import Gazetteer, Lexicon, gazetteer
+from .rules import RuleError, RuleSet, alternation
 
 # Kinds of lexicon entries in the automaton.
 SFX, LSF, NOLEVEL, ANCHOR, ALONE, STOP, SOFT, TRADE, WORD = range(9)
 BLOCKING_KINDS = ("date", "doc_number", "phone", "email", "standard", "cited_doc")
+_DISTRICT = regex.compile(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)")
 _BOOK = regex.compile(r"《[^《》\n]{0,200}》")
 
 
 def _han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff"
+
+
+_NONZERO = bytes([0] + [1] * 255)  # translate(): 1 wherever a byte is not 0
+_HAN_HIGH = bytes(0 if 0x34 <= b <= 0x9F else 1 for b in range(256))  # high bytes of U+3400..U+9FFF
+
+
+def _non_han(text: str) -> bytearray:
+    """1 for each character of ``text`` that is not Han (outside U+3400..U+9FFF), else 0."""
+    raw = text.encode("utf-32-be")  # four bytes a character: 0, plane, high, low
+    out = bytearray(raw[2::4].translate(_HAN_HIGH))
+    planes = raw[1::4]
+    if planes.count(0) != len(planes):  # characters beyond the BMP are not Han here
+        for k in _ones_at(bytearray(planes.translate(_NONZERO))):
+            out[k] = 1
+    return out
+
+
+def _ones_at(flags: bytearray):
+    """The indices of the non-zero bytes of a 0/1 bytearray."""
+    k = flags.find(1)
+    while k >= 0:
+        yield k
+        k = flags.find(1, k + 1)
+
+
+@dataclass(slots=True)
+class _Here:
+    """What the left edge of every candidate name of one document reads."""
+
+    text: str
+    blocked: bytearray
+    stopper: bytearray
+    anchor: bytearray
+    has_anchor: bytes
+    stops: dict
+    stop_ends: list
+    covered: bytearray
+    sfx_ends: set
+    sfx_sorted: list
+    doc: Doc
 
 
 class OrgStage:
@@ -57,6 +100,8 @@ class OrgStage:
         self.generic_names = set(w("generic_names"))
         self.generic_cores = set(w("generic_cores"))
         self.not_name_end = tuple(w("not_name_end"))
+        # those no longer than the shortest name (a core and a suffix): known from the suffix's end alone
+        self._short_not_name_end = tuple(x for x in self.not_name_end if len(x) <= 2)
         self.post_words = tuple(w("post_words"))
         self.leadership = set(w("leadership_suffixes"))
         self.party_bodies = tuple(w("party_bodies"))
@@ -72,6 +117,7 @@ class OrgStage:
         if not isinstance(fob, dict) or not all(isinstance(v, list) for v in fob.values()):
             raise RuleError(path, getattr(data, "line", None), "followed_only_by must map a suffix to words")
         self.followed_only = {str(k): tuple(v) for k, v in fob.items()}
+        self._after: dict[str, tuple] = {}  # per suffix: the words that continue it, the words it needs after it
         for key in ("max_window", "max_name", "max_unanchored"):
             if not isinstance(data.get(key), int) or data[key] < 1:
                 raise RuleError(path, getattr(data, "line", None), f"{key} must be a positive integer")
@@ -90,17 +136,36 @@ class OrgStage:
 
         self.stop_words = set(w("stops"))
         self.level_re = regex.compile("[" + "".join(map(regex.escape, sorted(self.level_chars))) + r"](?=\p{Han})")
-        auto = ahocorasick.Automaton()
         entries: dict[str, set[int]] = {}
         for kind, key in ((SFX, "suffixes"), (LSF, "level_short_forms"), (NOLEVEL, "not_level_words"),
                           (ANCHOR, "anchor_words"), (ALONE, "standalone"), (STOP, "stops"), (SOFT, "soft_stops"),
                           (TRADE, "company_trades"), (WORD, "name_words")):
             for word in w(key):
                 entries.setdefault(word, set()).add(kind)
-        for word, kinds in entries.items():
-            auto.add_word(word, (word, frozenset(kinds)))
-        auto.make_automaton()
-        self.auto = auto
+        self.stop_or_soft = {word for word, kinds in entries.items() if STOP in kinds or SOFT in kinds}
+        # stop words, the most found, have an automaton of their own; (soft only?) by index
+        self.stop_lexicon = Lexicon(word for word in entries if word in self.stop_or_soft)
+        self._soft_only = [STOP not in entries[word] for word in self.stop_lexicon.words]
+        # every other word, and what it does, looked up by its index when it is found
+        self.lexicon = Lexicon(word for word, kinds in entries.items() if kinds - {STOP, SOFT})
+        self._info = []
+        for word in self.lexicon.words:
+            k = entries[word]
+            sfx_long = SFX in k and len(word) > 1
+            self._info.append((word, len(word), SFX in k, sfx_long, LSF in k, NOLEVEL in k, ANCHOR in k, ALONE in k,
+                               TRADE in k, ANCHOR in k or sfx_long or WORD in k, b"\x01" * len(word)))
+        # a division of the gazetteer opens a name: 2 a full name (strong), 1 a short form or a water body
+        gz = self.gaz
+        self._gaz_anchor = {}
+        for key in gz.lexicon.words:
+            if key in gz.not_places or (key in self.stop_words and key not in gz.by_full):
+                continue
+            if key in gz.by_full or key in gz.by_short or key in gz.water:
+                self._gaz_anchor[key] = 2 if key in gz.by_full else 1
+        self.generic_parts_re = regex.compile(alternation(self.generic_parts))
+        self.anchor_tuple = tuple(self.anchor_words)
+        self.suffix_tuple = tuple(self.suffixes)
+        self.leadership_tuple = tuple(self.leadership)
 
     @staticmethod
     def _templates(data, key: str, path) -> dict[str, str]:
@@ -129,11 +194,13 @@ class OrgStage:
         if not n:
             return []
         blocked = bytearray(n)
+        # 1 where the left edge of a name cannot pass: blocked, or not a Han character
+        stopper = _non_han(text)
         for m in _BOOK.finditer(text):
-            blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+            blocked[m.start():m.end()] = stopper[m.start():m.end()] = b"\x01" * (m.end() - m.start())
         for sp in doc.spans:
             if sp.kind in BLOCKING_KINDS:
-                blocked[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+                blocked[sp.start:sp.end] = stopper[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
 
         sfx_at: dict[int, str] = {}  # end -> longest suffix ending there
         inside = bytearray(n + 1)  # 1 at e: e falls inside a suffix word (管委|会, 中心|组)
@@ -144,50 +211,56 @@ class OrgStage:
         trades: list[tuple[int, int]] = []
         alone: list[tuple[int, int]] = []
         covered = bytearray(n)  # inside an anchor or a suffix: a stop there is part of a word
-        for end, (word, kinds) in self.auto.iter(text):
-            e = end + 1
-            s = e - len(word)
-            if SFX in kinds and len(word) > len(sfx_at.get(e, "")):
-                sfx_at[e] = word
-            if SFX in kinds and len(word) > 1:
-                inside[s + 1:e] = b"\x01" * (e - s - 1)
-            if LSF in kinds and len(word) > len(lsf_at.get(e, "")):
+        info = self._info
+        soft_only = self._soft_only
+        for i, s, e in self.stop_lexicon.all(text):
+            got = stops.get(e)
+            if got is None:
+                stops[e] = [(s, soft_only[i])]
+            else:
+                got.append((s, soft_only[i]))
+        for i, s, e in self.lexicon.all(text):
+            word, size, sfx, sfx_long, lsf, nolev, anc, alone_, trade, cover, ones = info[i]
+            if sfx:
+                if size > len(sfx_at.get(e, "")):
+                    sfx_at[e] = word
+                if sfx_long:
+                    inside[s + 1:e] = ones[1:]
+            if lsf and size > len(lsf_at.get(e, "")):
                 lsf_at[e] = word
-            if NOLEVEL in kinds:
-                nolevel[s:e] = b"\x01" * (e - s)
-            if ANCHOR in kinds:
+            if nolev:
+                nolevel[s:e] = ones
+            if anc:
                 anchor[s] = 2
-                covered[s:e] = b"\x01" * (e - s)
-            if ALONE in kinds:
+            if alone_:
                 alone.append((s, e))
-            if STOP in kinds or SOFT in kinds:
-                stops.setdefault(e, []).append((s, STOP not in kinds))
-            if TRADE in kinds:
+            if trade:
                 trades.append((s, e))
-            if (SFX in kinds and len(word) > 1) or WORD in kinds:
-                covered[s:e] = b"\x01" * (e - s)
+            if cover:
+                covered[s:e] = ones
         for m in self.stop_patterns.finditer(text):
             stops.setdefault(m.end(), []).append((m.start(), False))
-        gaz = self.gaz
-        for s, e, key in gaz.doc_matches(text):
-            if key in gaz.not_places or (key in self.stop_words and key not in gaz.by_full):
-                continue
-            strong = key in gaz.by_full
-            if key in gaz.by_full or key in gaz.by_short or key in gaz.water:
-                anchor[s] = max(anchor[s], 2 if strong else 1)
+        gaz_anchor = self._gaz_anchor
+        for s, e, key in self.gaz.doc_matches(text):
+            strength = gaz_anchor.get(key, 0)
+            if strength:
+                if strength > anchor[s]:
+                    anchor[s] = strength
                 covered[s:e] = b"\x01" * (e - s)
         for m in self.level_re.finditer(text):
             i = m.start()
             if not nolevel[i]:
                 anchor[i] = 2
+        has_anchor = anchor.translate(_NONZERO)
         sfx_ends = set(sfx_at) | set(lsf_at)
+        here = _Here(text, blocked, stopper, anchor, has_anchor, stops, sorted(stops), covered, sfx_ends,
+                     sorted(sfx_ends), doc)
 
         cands: list[tuple[int, int, bool]] = []
-        for e in sorted(sfx_ends):
+        for e in here.sfx_sorted:
             if inside[e]:
                 continue
-            cand = self._candidate(text, e, sfx_at.get(e), lsf_at.get(e), blocked, anchor, stops, covered,
-                                   sfx_ends, doc)
+            cand = self._candidate(here, e, sfx_at.get(e), lsf_at.get(e))
             if cand:
                 cands.append(cand)
         for s, e in trades:
@@ -204,7 +277,7 @@ class OrgStage:
         taken = bytearray(n)
         out = []
         for s, e, _ in cands:
-            if any(taken[s:e]):
+            if taken.find(1, s, e) >= 0:
                 continue
             taken[s:e] = b"\x01" * (e - s)
             out.append((s, e, text[s:e]))
@@ -213,21 +286,24 @@ class OrgStage:
         return out
 
     # -- one candidate -------------------------------------------------------------
-    def _candidate(self, text, e, sfx, lsf, blocked, anchor, stops, covered, sfx_ends, doc):
+    def _candidate(self, here: "_Here", e, sfx, lsf):
+        text = here.text
         best = None
         for word, level_only in ((sfx, False), (lsf, True)):
-            if not word:
-                continue
+            if not word or (level_only and word == sfx):
+                continue  # the same word as a level form fails wherever it failed as a suffix
             s0 = e - len(word)
             if self._continues(text, e, word):
                 continue
-            start, anchored = self._left_edge(text, s0, blocked, anchor, stops, covered, sfx_ends)
+            if text.endswith(self._short_not_name_end, 0, e):
+                continue  # a name ends with none of them, and a name is as long as they are: 干部, 现场
+            start, anchored = self._left_edge(here, s0)
             if start is None:
                 continue
             core = text[start:s0]
-            if level_only and not (core and core[-1] in self.level_chars and anchor[start]):
+            if level_only and not (core and core[-1] in self.level_chars and here.anchor[start]):
                 continue
-            if not self._acceptable(text, start, e, s0, word, core, anchored, doc):
+            if not self._acceptable(text, start, e, s0, word, core, anchored, here.doc):
                 continue
             if best is None or start < best[0]:
                 best = (start, e, anchored)
@@ -236,51 +312,67 @@ class OrgStage:
     def _continues(self, text: str, e: int, word: str) -> bool:
         """The suffix is the start of a longer word: 局长, 处理, 组织."""
         rest = text[e:e + 4]
-        for key in (word, word[-1]):
-            if rest.startswith(self.not_followed.get(key, ())):
-                return True
-        only = self.followed_only.get(word)
+        after = self._after.get(word)
+        if after is None:
+            after = self._after[word] = (self.not_followed.get(word, ()) + self.not_followed.get(word[-1], ()),
+                                         self.followed_only.get(word))
+        if rest.startswith(after[0]):
+            return True
+        only = after[1]
         return bool(only) and bool(rest) and _han(rest[0]) and not rest.startswith(only)
 
-    def _left_edge(self, text, s0, blocked, anchor, stops, covered, sfx_ends):
+    def _left_edge(self, here: "_Here", s0: int):
+        text, blocked, anchor = here.text, here.blocked, here.anchor
+        # back over Han characters, not past a blocked one nor beyond the window
+        lo = max(0, s0 - self.max_window)
         i = s0
-        while i > 0 and s0 - i < self.max_window:
-            c = text[i - 1]
-            if blocked[i - 1]:
+        while i > lo:
+            k = here.stopper.rfind(1, lo, i)
+            if k < 0:
+                i = lo
                 break
-            if _han(c):
-                i -= 1
+            i = k + 1
+            if blocked[k] or text[k] != "”":
+                break
+            # a quoted part of a name: “第一议题”领导小组
+            j = text.rfind("“", max(0, i - 14), i - 1)
+            if j >= 0 and all(_han(x) for x in text[j + 1:i - 1]) and not blocked[j]:
+                i = j
                 continue
-            if c == "”":  # a quoted part of a name: “第一议题”领导小组
-                j = text.rfind("“", max(0, i - 14), i - 1)
-                if j >= 0 and all(_han(x) for x in text[j + 1:i - 1]) and not blocked[j]:
-                    i = j
-                    continue
             break
         window = i
         if window >= s0:
             return None, False
         left = window
-        for p in range(s0, window, -1):
+        covered, stops, sfx_ends = here.covered, here.stops, here.sfx_ends
+        ends = here.stop_ends
+        for x in range(bisect.bisect_right(ends, s0) - 1, -1, -1):
+            p = ends[x]
+            if p <= window:
+                break
             hit = False
-            for st, soft in stops.get(p, ()):
+            for st, soft in stops[p]:
                 if st < window or covered[st] or covered[p - 1]:
                     continue
                 # a conjunction parts two bodies, or stands before a name without a division
-                if soft and not (anchor[p] or st in sfx_ends or not any(anchor[window:st])):
+                if soft and not (anchor[p] or st in sfx_ends or anchor.count(0, window, st) == st - window):
                     continue
                 hit = True
                 break
             if hit:
                 left = p
                 break
-        for q in range(s0 - 1, left, -1):  # 区委区管委会: a level character after a complete name
-            if q in sfx_ends and anchor[q] == 2:
+        ends = here.sfx_sorted
+        for x in range(bisect.bisect_right(ends, s0 - 1) - 1, -1, -1):  # 区委区管委会: a level character
+            q = ends[x]                                                  # after a complete name
+            if q <= left:
+                break
+            if anchor[q] == 2:
                 left = q
                 break
-        for a in range(left, s0):
-            if anchor[a]:
-                return a, True
+        a = here.has_anchor.find(1, left, s0)
+        if a >= 0:
+            return a, True
         return left, False
 
     def _acceptable(self, text, start, e, s0, sfx, core, anchored, doc) -> bool:
@@ -292,18 +384,18 @@ class OrgStage:
         if not anchored and len(name) > self.max_unanchored:
             return False
         if not anchored and sfx in self.leadership and len(core) > self.max_leadership_core \
-                and not core.endswith(tuple(self.suffixes)):
+                and not core.endswith(self.suffix_tuple):
             return False
         if name in self.generic_names or core in self.generic_cores or core.endswith(self.post_words):
             return False
-        if any(g in name for g in self.generic_parts):
+        if self.generic_parts_re.search(name):
             return False
-        opens_anchor = any(name.startswith(a) for a in self.anchor_words)
+        opens_anchor = name.startswith(self.anchor_tuple)
         if not opens_anchor and (name.startswith(self.generic_left) or text[max(0, start - 3):start].endswith(self.generic_left)):
             return False
         if name.endswith(self.not_name_end):
             return False
-        if (sfx in self.leadership or any(name.endswith(x) for x in self.leadership)) \
+        if (sfx in self.leadership or name.endswith(self.leadership_tuple)) \
                 and text[e:e + 5].lstrip().startswith(self.post_words):
             return False
         if name.count("“") != name.count("”"):
@@ -337,10 +429,9 @@ class OrgStage:
         return best
 
     def _stop_before(self, text, a) -> bool:
-        for end, (word, kinds) in self.auto.iter(text[max(0, a - 4):a]):
-            if end == min(4, a) - 1 and (STOP in kinds or SOFT in kinds):
-                return True
-        return False
+        """A stop or soft stop ends right before ``a`` (within the 4 characters before it)."""
+        head = text[max(0, a - 4):a]
+        return any(head[j:] in self.stop_or_soft for j in range(len(head)))
 
     def _aliases(self, text, found, taken, blocked):
         """…有限责任公司（简称顺丰米业）: the alias is a name of the same body, wherever it recurs."""
@@ -391,7 +482,7 @@ class OrgStage:
             if not ctx["区"] and ctx["市"] and src.find(ctx["市"]) >= 0:
                 # a district the gazetteer does not list: 益阳市大通湖区委员会 -> 益阳市大通湖区
                 rest = src[src.find(ctx["市"]) + len(ctx["市"]):]
-                m = regex.match(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)", rest)
+                m = _DISTRICT.match(rest)
                 if m:
                     ctx["区"] = ctx["市"] + m.group(1)
             if not ctx["domain"]:

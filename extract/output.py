@@ -17,8 +17,8 @@ MULTI = "；"
 
 DOCUMENT_COLUMNS = ["doc_id", "path", "status", "error", "doc_type", "title", "issuers", "doc_number", "signers",
                     "recipients", "date", "date_source", "attachments", "cc", "printed_by", "contact_person",
-                    "contact_phone", "published", "source", "encoding", "traditional", "chars", "sections",
-                    "problems", "facts"]
+                    "contact_phone", "published", "source", "format", "page_title", "pages", "encoding",
+                    "traditional", "chars", "sections", "problems", "facts"]
 SECTION_COLUMNS = ["doc_id", "section_id", "parent_id", "level", "number", "style", "heading", "section_type",
                    "start", "end"]
 PROBLEM_COLUMNS = ["doc_id", "problem_id", "number", "category", "title", "status", "status_text", "responsible",
@@ -39,8 +39,11 @@ def _cell(v):
     if isinstance(v, float):
         return repr(round(v, 10)).rstrip("0").rstrip(".") if v != int(v) else str(int(v))
     if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False, sort_keys=True) if v else ""
+        return _JSON.encode(v) if v else ""
     return str(v)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # what json.dumps(v, these options) builds per call
 
 
 def document_row(doc: Doc) -> dict:
@@ -85,16 +88,19 @@ class TableWriter:
         for name, cols in TABLES.items():
             tmp = self.dir / f".{name}.csv.tmp"
             f = tmp.open("w", encoding="utf-8-sig", newline="")
-            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
-            w.writeheader()
-            self._files[name], self._writers[name] = f, w
+            w = csv.writer(f)
+            w.writerow(cols)
+            self._files[name], self._writers[name] = f, (w, cols)
         self.counts = {name: 0 for name in TABLES}
 
     def _write(self, name, rows):
-        w = self._writers[name]
+        # a row's cells in column order (a missing one empty); strings and integers, most cells, directly
+        w, cols = self._writers[name]
+        n = 0
         for r in rows:
-            w.writerow({k: _cell(v) for k, v in r.items()})
-            self.counts[name] += 1
+            w.writerow([v if type(v) is str else str(v) if type(v) is int else _cell(v) for v in map(r.get, cols)])
+            n += 1
+        self.counts[name] += n
 
     def add(self, doc: Doc) -> None:
         self._write("documents", [document_row(doc)])

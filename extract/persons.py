@@ -13,6 +13,7 @@ import ahocorasick
 import regex
 
 from .doc import Doc
+from .places import Lexicon
 from .rules import RuleError, RuleSet, alternation
 
 _TITLE_START = regex.compile(r"[，,。；;：:！!？?、\n（(）)\[\]【】“”\"]|\s{2,}")
@@ -42,6 +43,7 @@ class PersonStage:
         self.not_names = set(w("not_names"))
         self.posts = tuple(posts)
         # a cue, an optional colon, a few spaces, then a surname and up to two more characters
+        self.cue_words = Lexicon(posts + labels)  # where a cue can start: the cue is tried only there
         self.cue = rules.compile(
             f"(?P<cue>{alternation(posts + labels)})(?:{{SP}}*{{COLON}})?{{SP}}{{0,{gap}}}"
             f"(?P<name>(?:{alternation(surnames)})\\p{{Han}}{{1,2}})", path, getattr(data, "line", None))
@@ -52,7 +54,7 @@ class PersonStage:
         found: dict[str, str] = {}  # name -> post
         spans: list[tuple[int, int, str, str]] = []
         prev_end = 0
-        for m in self.cue.finditer(text):
+        for m in self._cues(text):
             s = m.start("name")
             name = self._name(text, s, m.group("name"))
             if not name or self._overlaps(taken, s, s + len(name)) or doc.masked(s, s + len(name)):
@@ -80,6 +82,17 @@ class PersonStage:
         for s, e, name, post in sorted(spans):
             attrs = {"post": post} if post else {}
             doc.add("person", s, e, norm=name, name=name, attrs=attrs)
+
+    def _cues(self, text: str):
+        """The matches of ``self.cue.finditer(text)``, tried only where a post or label word starts."""
+        last = 0
+        for p in sorted({s for _, s, _ in self.cue_words.all(text)}):
+            if p < last:
+                continue
+            m = self.cue.match(text, p)
+            if m:
+                yield m
+                last = m.end()
 
     # -- helpers -------------------------------------------------------------------
     def _name(self, text: str, s: int, cand: str) -> str:

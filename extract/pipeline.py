@@ -19,6 +19,7 @@ from .contacts import ContactStage
 from .dates import DateStage
 from .doc import Doc
 from .docnumbers import DocNumberStage
+from .formats.limits import MAX_CHARS
 from .metadata import MetadataStage
 from .indicators import IndicatorStage
 from .normalize import Normalizer
@@ -31,7 +32,6 @@ from .reading import ReadError, read_source
 from .rules import load_rules
 from .sections import SectionStage
 
-MAX_CHARS = 2_000_000  # characters per document after decoding
 
 
 class Pipeline:
@@ -62,13 +62,15 @@ class Pipeline:
     def stage_names(self) -> list[str]:
         return ["normalize"] + [s.name for s in self.stages]
 
-    def process_text(self, raw: str, doc_id: str = "doc", path: str = "", normalise: bool = True) -> Doc:
+    def process_text(self, raw: str, doc_id: str = "doc", path: str = "", normalise: bool = True,
+                     source_meta: dict | None = None) -> Doc:
         """One document from its text; ``normalise=False`` keeps the text as given (offsets then point into it)."""
         t0 = time.perf_counter()
         if len(raw) > MAX_CHARS:
             raise ReadError(f"document too long: {len(raw)} characters (limit {MAX_CHARS})")
         text, notes = self.normalizer(raw) if normalise else (raw, {})
         doc = Doc(text, doc_id=doc_id, path=path)
+        doc.source_meta = dict(source_meta or {})
         doc.meta["traditional"] = notes.get("traditional", False)
         doc.timings["normalize"] = time.perf_counter() - t0
         for stage in self.stages:
@@ -83,8 +85,8 @@ class Pipeline:
         """Never raises: a file that fails comes back as a Doc with status 'error' and a reason."""
         path = Path(path)
         try:
-            src = read_source(path)
-            doc = self.process_text(src.text, doc_id=doc_id, path=str(path))
+            src = read_source(path, self.rules)
+            doc = self.process_text(src.text, doc_id=doc_id, path=str(path), source_meta=src.meta)
             doc.encoding = src.encoding
             return doc
         except ReadError as e:

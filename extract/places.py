@@ -15,8 +15,14 @@ from __future__ import annotations
 import weakref
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterable
 
 import ahocorasick
+
+try:  # a compiled automaton (Rust): many times faster than pyahocorasick on large Han lexicons
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover - the same matches, only slower
+    ahocorasick_rs = None
 
 from .doc import Doc
 from .rules import RuleError, RuleSet
@@ -37,6 +43,57 @@ class Place:
     @property
     def is_division(self) -> bool:
         return self.level in ("province", "city", "county")
+
+
+class Lexicon:
+    """Words found in a text by one Aho-Corasick automaton.
+
+    :meth:`all` gives every match, overlapping, ordered by end and, at one end,
+    longest first; :meth:`longest` the leftmost-longest matches that do not
+    overlap. Each match is (index of the word in ``words``, start, end).
+    Uses ``ahocorasick_rs`` when installed (pyahocorasick walks the thousands
+    of first characters of a Han lexicon one by one), else pyahocorasick.
+    """
+
+    def __init__(self, words: Iterable[str], longest: bool = False):
+        """``longest``: build the automaton for :meth:`longest` now (else on its first use)."""
+        self.words = list(dict.fromkeys(words))
+        self._ll = None
+        if ahocorasick_rs is not None and self.words:
+            self._all = ahocorasick_rs.AhoCorasick(self.words, implementation=ahocorasick_rs.Implementation.DFA)
+            self._py = None
+            if longest:
+                self._longest_automaton()
+        else:
+            self._all = None
+            self._py = ahocorasick.Automaton()
+            for i, w in enumerate(self.words):
+                self._py.add_word(w, (i, len(w)))
+            if self.words:
+                self._py.make_automaton()
+
+    def all(self, text: str) -> list[tuple[int, int, int]]:
+        if self._all is not None:
+            return self._all.find_matches_as_indexes(text, overlapping=True)
+        if not self.words:
+            return []
+        return [(i, e + 1 - n, e + 1) for e, (i, n) in self._py.iter(text)]
+
+    def _longest_automaton(self):
+        self._ll = ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                              implementation=ahocorasick_rs.Implementation.DFA)
+        return self._ll
+
+    def longest(self, text: str) -> list[tuple[int, int, int]]:
+        if self._all is not None:
+            ll = self._ll if self._ll is not None else self._longest_automaton()
+            return ll.find_matches_as_indexes(text)
+        out, last = [], 0
+        for i, s, e in sorted(self.all(text), key=lambda m: (m[1], -m[2])):
+            if s >= last:
+                out.append((i, s, e))
+                last = e
+        return out
 
 
 class Gazetteer:
@@ -68,27 +125,47 @@ class Gazetteer:
             if not row["kind"]:
                 raise RuleError(row["_file"], row.line, f"water body {row['name']!r} has no kind")
             self.water[row["name"]] = Place(row["name"], "", row["kind"], row["province"], row["city"])
-        self.auto = ahocorasick.Automaton()
-        for key in set(self.by_full) | set(self.by_short) | set(self.water):
-            self.auto.add_word(key, key)
-        self.auto.make_automaton()
+        self.lexicon = Lexicon(sorted(set(self.by_full) | set(self.by_short) | set(self.water)), longest=True)
         self._last: tuple[str, list] | None = None
+        self._last_scan: tuple[str, list] | None = None
+        self._scans: dict[str, list] = {}  # scan() of short strings (names, issuers), which recur
 
     # -- matching --------------------------------------------------------------
     def all_matches(self, text: str) -> list[tuple[int, int, str]]:
-        """Every match, overlapping: (start, end, key)."""
-        return [(e + 1 - len(k), e + 1, k) for e, k in self.auto.iter(text)]
+        """Every match, overlapping: (start, end, key), by end and, at one end, longest first."""
+        keys = self.lexicon.words
+        return [(s, e, keys[i]) for i, s, e in self.lexicon.all(text)]
 
     def doc_matches(self, text: str) -> list[tuple[int, int, str]]:
         """:meth:`all_matches` of a document's text, kept for the next stage that asks
         (orgs, then places, read the same text)."""
-        if self._last is None or self._last[0] is not text:
-            self._last = (text, self.all_matches(text))
-        return self._last[1]
+        last = self._last  # read once: another thread may replace it
+        if last is None or last[0] is not text:
+            last = self._last = (text, self.all_matches(text))
+        return last[1]
+
+    def doc_scan(self, text: str) -> list[tuple[int, int, str]]:
+        """:meth:`scan` of a document's text, kept for the next reader of the same text."""
+        last = self._last_scan  # read once: another thread may replace it
+        if last is None or last[0] is not text:
+            keys = self.lexicon.words
+            last = self._last_scan = (text, [(s, e, keys[i]) for i, s, e in self.lexicon.longest(text)])
+        return last[1]
 
     def scan(self, text: str, matches: list | None = None) -> list[tuple[int, int, str]]:
         """Leftmost-longest matches that do not overlap, in text order."""
-        ms = sorted(self.all_matches(text) if matches is None else matches, key=lambda m: (m[0], -m[1]))
+        if matches is None:
+            if len(text) > 64:
+                keys = self.lexicon.words
+                return [(s, e, keys[i]) for i, s, e in self.lexicon.longest(text)]
+            got = self._scans.get(text)
+            if got is None:
+                if len(self._scans) > 50_000:
+                    self._scans.clear()
+                keys = self.lexicon.words
+                got = self._scans[text] = [(s, e, keys[i]) for i, s, e in self.lexicon.longest(text)]
+            return list(got)
+        ms = sorted(matches, key=lambda m: (m[0], -m[1]))
         out, last = [], 0
         for s, e, k in ms:
             if s >= last:
@@ -101,13 +178,15 @@ class Gazetteer:
 
     # -- context -----------------------------------------------------------------
     def context(self, texts: list[str], weights: list[int] | None = None,
-                matches: list | None = None) -> tuple[Counter, Counter]:
-        """Provinces and cities named unambiguously by full names in these texts (weighted)."""
+                matches: list | None = None, scanned: list | None = None) -> tuple[Counter, Counter]:
+        """Provinces and cities named unambiguously by full names in these texts (weighted).
+        ``matches``: each text's :meth:`all_matches`; ``scanned``: each text's :meth:`scan`, when known."""
         prov: Counter = Counter()
         city: Counter = Counter()
         for i, t in enumerate(texts):
             w = weights[i] if weights else 1
-            for _, _, k in self.scan(t, matches[i] if matches else None):
+            found = scanned[i] if scanned else self.scan(t, matches[i] if matches else None)
+            for _, _, k in found:
                 cands = self.by_full.get(k)
                 if not cands or len(cands) != 1 or k in self.not_places:
                     continue
@@ -147,7 +226,7 @@ def doc_context(gaz: Gazetteer, doc: Doc) -> tuple[Counter, Counter]:
     """The document's provinces and cities: its issuers count most, then its full names."""
     issuers = [str(x) for x in (doc.meta.get("issuers") or [])]
     prov, city = gaz.context(issuers + [doc.meta.get("title") or ""], [5] * len(issuers) + [2])
-    p2, c2 = gaz.context([doc.text], matches=[gaz.doc_matches(doc.text)])
+    p2, c2 = gaz.context([doc.text], scanned=[gaz.doc_scan(doc.text)])
     return prov + p2, city + c2
 
 
@@ -161,7 +240,7 @@ class PlaceStage:
         gaz, text = self.gaz, doc.text
         prov, city = doc_context(gaz, doc)
         people = [(s.start, s.end) for s in doc.spans if s.kind == "person"]
-        for s, e, key in gaz.scan(text, gaz.doc_matches(text)):
+        for s, e, key in gaz.doc_scan(text):
             if doc.masked(s, e) or any(ps < e and s < pe for ps, pe in people):
                 continue
             place, end = self._read(key, text, s, e, prov, city)

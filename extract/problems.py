@@ -1,9 +1,10 @@
 """Problems: one record per rectification problem, with its status.
 
-Three layouts, tried in order: problems opened by a marker line (问题1：…)
+Four layouts, tried in order: problems opened by a marker line (问题1：…)
 under category headings; sub-headings of a heading that lists problems one
-by one (二、具体整改情况 -> （一）…); and the notice about a single problem
-(a 销号公示 or 验收请示), whose body is the problem's rectification text.
+by one (二、具体整改情况 -> （一）…); the rows of a ledger table
+(extract/tables.py); and the notice about a single problem (a 销号公示 or
+验收请示), whose body is the problem's rectification text.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import regex
 
 from .doc import Doc, Problem, Section
 from .rules import RuleError, RuleSet, alternation
+from .tables import TableReader
 
 STATUSES = ("completed", "partial", "in_progress", "not_done")
 
@@ -42,6 +44,7 @@ class ProblemStage:
         self.status_re = regex.compile(f"(?:{alternation(self.word_status)})(?!情况)")
         self.loose = [rules.compile(p, path, line) for p in data.get("completed_patterns") or []]
         self.status_sections = set(rules.words(data, "status_section_types", path))
+        self.tables = TableReader(rules, status_of=self.status_of)
         decisive = data.get("decisive") or []
         unknown = [w for w in decisive if w not in self.word_status]
         if unknown:
@@ -81,7 +84,8 @@ class ProblemStage:
 
     # -- layouts -------------------------------------------------------------
     def __call__(self, doc: Doc) -> None:
-        problems = self._markers(doc) or self._listed(doc) or self._single(doc)
+        # a ledger table comes before the single-problem reading, so a 整改公示 with a table is many problems
+        problems = self._markers(doc) or self._listed(doc) or self.tables.problems(doc) or self._single(doc)
         for i, p in enumerate(problems, 1):
             p.problem_id = f"p{i}"
         doc.problems = problems

@@ -5,8 +5,10 @@ import regex
 
 from .dates import cn_small
 from .doc import Doc, Section
+from .places import Lexicon
 from .rules import RuleError, RuleSet
 
+_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")  # (?i) and the like, which would change a joined pattern
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -43,17 +45,36 @@ class SectionStage:
             if not isinstance(t, dict) or not t.get("type") or not isinstance(t.get("words"), list):
                 raise RuleError(path, tl, "each section type needs a type and a list of words")
             self.types.append((t["type"], [w for w in t["words"] if isinstance(w, str) and w]))
+        # every type's words in one automaton: a heading's type is the first type with a word in it
+        first_type: dict[str, int] = {}
+        for i, (_, words) in enumerate(self.types):
+            for w in words:
+                first_type.setdefault(w, i)
+        self.type_words = Lexicon(first_type)
+        self.word_type = [first_type[w] for w in self.type_words.words]
+        # a line that no style matches at its start is passed over at once
+        self.any_style = None
+        pats = [pat.pattern for _, pat in self.styles]
+        if not any(_GLOBAL_FLAGS.search(p) for p in pats):
+            try:
+                self.any_style = regex.compile("|".join(f"(?:{p})" for p in pats), regex.V0)
+            except regex.error:
+                pass
 
     def classify(self, heading: str) -> str:
-        for typ, words in self.types:
-            if any(w in heading for w in words):
-                return typ
+        found = self.type_words.all(heading)
+        if found:
+            return self.types[min(self.word_type[i] for i, _, _ in found)][0]
         return "other"
 
     def headings(self, text: str):
         """(line_start, style, number, heading_start, heading_end) for each heading line."""
         pos = 0
+        any_style = self.any_style
         for line in text.split("\n"):
+            if any_style is not None and not any_style.match(line):
+                pos += len(line) + 1
+                continue
             for style, pat in self.styles:
                 m = pat.match(line)
                 if m:

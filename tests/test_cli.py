@@ -42,17 +42,19 @@ def test_bad_files_get_error_rows_and_the_batch_goes_on(tmp_path, capsys):
     (src / "empty.txt").write_bytes(b"")
     (src / "binary.txt").write_bytes(bytes(range(256)) * 20)
     (src / "report.docx").write_bytes(b"PK\x03\x04junk")
+    (src / "bundle.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     out = tmp_path / "out"
     assert main(["run", str(src), "--out", str(out)]) == 1
     rows = {r["path"].split("/")[-1]: r for r in read(out / "documents.csv")}
-    assert set(rows) == {"good.txt", "gbk.txt", "empty.txt", "binary.txt", "report.docx"}
+    assert set(rows) == {"good.txt", "gbk.txt", "empty.txt", "binary.txt", "report.docx", "bundle.zip"}
     assert rows["good.txt"]["status"] == rows["gbk.txt"]["status"] == "ok"
     assert rows["gbk.txt"]["date"] == "2023-10-13"
     assert rows["empty.txt"]["error"] == "empty file"
-    assert rows["binary.txt"]["error"] == "binary file, not text"
-    assert rows["report.docx"]["error"].startswith("unsupported format")
+    assert rows["binary.txt"]["error"].startswith("binary file")
+    assert rows["report.docx"]["error"].startswith("damaged or truncated")
+    assert rows["bundle.zip"]["error"].startswith("unsupported format")
     err = capsys.readouterr().err
-    assert "5 documents: 2 ok, 3 error" in err
+    assert "6 documents: 2 ok, 4 error" in err
 
 
 def test_exit_codes_and_help(tmp_path):

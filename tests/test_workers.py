@@ -30,10 +30,10 @@ def test_two_jobs_give_the_same_tables_as_one(tmp_path):
 def slow_pipeline(monkeypatch):
     real = Pipeline.process_text
 
-    def process_text(self, raw, doc_id="doc", path=""):
+    def process_text(self, raw, doc_id="doc", path="", **kw):
         if "慢" in raw:
             time.sleep(30)
-        return real(self, raw, doc_id, path)
+        return real(self, raw, doc_id, path, **kw)
     monkeypatch.setattr(Pipeline, "process_text", process_text)
 
 
