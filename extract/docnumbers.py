@@ -20,6 +20,9 @@ class DocNumberStage:
         self.max_prefix = data.get("max_prefix")
         if not isinstance(self.max_prefix, int) or self.max_prefix < 1:
             raise RuleError(path, getattr(data, "line", None), "max_prefix must be a positive integer")
+        self.max_tail = data.get("max_tail", 48)
+        if not isinstance(self.max_tail, int) or self.max_tail < 1:
+            raise RuleError(path, getattr(data, "line", None), "max_tail must be a positive integer")
         self.stop = sorted(rules.words(data, "prefix_stopwords", path), key=len, reverse=True)
         self.ob, self.cb = data.get("open_bracket", "〔"), data.get("close_bracket", "〕")
         self._last: tuple[str, list] | None = None
@@ -52,8 +55,11 @@ class DocNumberStage:
                 continue
             while q > last and self.space.match(text, q - 1):
                 q -= 1
+            # an end bound too: the regex module looks for the required 号 up to the end
+            # position before matching, which unbounded made the scan quadratic
+            stop = min(len(text), a.end() + self.max_tail)
             for p in range(max(last, q - self.max_prefix), q):
-                m = self.pattern.match(text, p)
+                m = self.pattern.match(text, p, stop)
                 if m:
                     break
             else:
