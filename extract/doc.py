@@ -103,9 +103,9 @@ class Doc:
         return state
 
     def __setstate__(self, state: dict) -> None:
-        state["spans"] = [Span(*t) for t in state["spans"]]
-        state["sections"] = [Section(*t) for t in state["sections"]]
-        state["problems"] = [Problem(*t) for t in state["problems"]]
+        for key, cls in (("spans", Span), ("sections", Section), ("problems", Problem)):
+            items = state.get(key) or []
+            state[key] = [cls(*t) if type(t) is tuple else t for t in items]
         self.__dict__.update(state)
 
     # -- spans ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from .rules import RuleSet, alternation
 
 # The labels _labels reads on every line.
 _LINE_LABELS = ("signer", "contact", "cc", "report_to", "send_to", "printed", "attachment", "published", "source")
-_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")  # (?i) and the like, which would change a joined pattern
+_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z^\-]+\)")  # (?i) and the like, which would change a joined pattern
 _TIME = regex.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*")
 _SPACE = regex.compile(r"[ \t\u3000\u00a0]+")
 
@@ -175,11 +175,17 @@ class MetadataStage:
         return None
 
     def _doc_number(self, text: str, lines: list[Line], meta: dict) -> None:
-        # the document numbers of the whole text, each read on its line (a number never spans lines)
+        # the document numbers of the whole text, each read on its line (when a number is not
+        # within one line's words, each line is searched alone instead)
         starts = [ln.start for ln in lines]
+        found = []
         for s, e, norm in self.docnos.matches(text):
-            ln = lines[bisect.bisect_right(starts, s) - 1]
-            s, e = s - ln.start, e - ln.start
+            k = bisect.bisect_right(starts, s) - 1
+            if k < 0 or e > lines[k].end:
+                found = [(ln, s, e, norm) for ln in lines for s, e, norm in self.docnos.find(ln.text)]
+                break
+            found.append((lines[k], s - lines[k].start, e - lines[k].start, norm))
+        for ln, s, e, norm in found:
             rest = (ln.text[:s] + ln.text[e:])
             rest = self.label["signer"].split(rest)[0] if self.label["signer"].search(rest) else rest
             if len(rest.strip()) <= 2:

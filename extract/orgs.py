@@ -50,7 +50,7 @@ _HAN_HIGH = bytes(0 if 0x34 <= b <= 0x9F else 1 for b in range(256))  # high byt
 
 def _non_han(text: str) -> bytearray:
     """1 for each character of ``text`` that is not Han (outside U+3400..U+9FFF), else 0."""
-    raw = text.encode("utf-32-be")  # four bytes a character: 0, plane, high, low
+    raw = text.encode("utf-32-be", "surrogatepass")  # four bytes a character: 0, plane, high, low
     out = bytearray(raw[2::4].translate(_HAN_HIGH))
     planes = raw[1::4]
     if planes.count(0) != len(planes):  # characters beyond the BMP are not Han here

@@ -8,7 +8,7 @@ from .doc import Doc, Section
 from .places import Lexicon
 from .rules import RuleError, RuleSet
 
-_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")  # (?i) and the like, which would change a joined pattern
+_GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z^\-]+\)")  # (?i) and the like, which would change a joined pattern
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 

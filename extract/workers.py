@@ -78,13 +78,19 @@ class _Slot:
         self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs)), daemon=True)
         self.proc.start()
         child.close()
-        self.task = None
-        self.started = 0.0
+        self.queue: deque = deque()  # tasks sent, in the order the worker does them; the first is under way
+        self.started = 0.0  # when the first of them began (as far as this process can tell)
 
     def kill(self):
         self.proc.kill()
         self.proc.join(5)
         self.conn.close()
+
+
+# Tasks a worker holds at once: the one under way and the next, so that it goes straight on
+# while this process is busy with the results (writing tables, the store) instead of waiting
+# for it to hand out work.
+PREFETCH = 2
 
 
 def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=(), budget: float | None = None,
@@ -100,19 +106,28 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
     done: dict[int, Doc] = {}
     next_out = 0
     exhausted = False
+
+    def requeue(slot: _Slot) -> None:
+        """Tasks a replaced worker had not begun go back to the front of the line, in order."""
+        while slot.queue:
+            idx, path, doc_id = slot.queue.pop()
+            todo.appendleft((idx, (path, doc_id)))
+
     try:
         while True:
-            while not exhausted and len(todo) + sum(s.task is not None for s in slots) + len(done) < window:
+            while not exhausted and len(todo) + sum(len(s.queue) for s in slots) + len(done) < window:
                 try:
                     todo.append(next(source))
                 except StopIteration:
                     exhausted = True
             for s in slots:
-                if s.task is None and todo:
+                while len(s.queue) < PREFETCH and todo:
                     idx, (path, doc_id) = todo.popleft()
-                    s.task, s.started = (idx, path, doc_id), time.monotonic()
-                    s.conn.send(s.task)
-            busy = [s for s in slots if s.task is not None]
+                    if not s.queue:
+                        s.started = time.monotonic()
+                    s.queue.append((idx, path, doc_id))
+                    s.conn.send((idx, path, doc_id))
+            busy = [s for s in slots if s.queue]
             if not busy and not todo:
                 break
             timeout = None
@@ -125,16 +140,19 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
                     try:
                         idx, doc = s.conn.recv()
                     except (EOFError, OSError):  # the worker died (out of memory, a crash in C code)
-                        idx, path, doc_id = s.task
+                        idx, path, doc_id = s.queue.popleft()
                         doc = Doc("", doc_id=doc_id, path=str(path))
                         doc.status, doc.error = "error", "worker process died while reading this document"
+                        requeue(s)
                         slots[slots.index(s)] = _replace(s, ctx, rules_dirs)
                     else:
-                        s.task = None
+                        s.queue.popleft()
+                        s.started = time.monotonic()  # the next task, if any, begins now
                     done[idx] = doc
                 elif budget and time.monotonic() - s.started >= budget:
-                    idx, path, doc_id = s.task
+                    idx, path, doc_id = s.queue.popleft()
                     done[idx] = budget_error(path, doc_id, budget)
+                    requeue(s)
                     slots[slots.index(s)] = _replace(s, ctx, rules_dirs)
             while next_out in done:
                 yield done.pop(next_out)
