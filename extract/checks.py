@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from rapidfuzz import fuzz
 
-from .derive import (CheckRules, _attrs, _f, _fmt, _frame, _i, _s, change_interval, decimals, minhash_buckets,
+from .derive import (CheckRules, UnionFind, _attrs, _f, _fmt, _frame, _i, _s, change_interval, decimals, minhash_buckets,
                      half_unit, sentence_spans, shift_period, split_multi, Squeezed, subject_key, subject_keys)
 
 def _round_half_up(x: float, places: int) -> Decimal:
@@ -409,17 +409,11 @@ def near_duplicates(distinct: list[str], docs_of: list[set], cr: CheckRules) -> 
                 for y in range(x + 1, len(g)):
                     score(g[x], g[y])
     # families (connected near-identical sentences) over more than `limit` documents are formulas
-    parent = list(range(len(distinct)))
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    families = UnionFind(len(distinct))
+    find = families.find
     matched = {k: v for k, v in scores.items() if v and k[0] not in formula and k[1] not in formula}
     for i, j in matched:
-        parent[find(i)] = find(j)
+        families.union(i, j)
     fam_docs: dict[int, set] = defaultdict(set)
     for i in range(len(distinct)):
         if i not in formula:

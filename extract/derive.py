@@ -528,23 +528,34 @@ def _group_key(s: str, cr: CheckRules) -> str:
     return s
 
 
-def category_groups(labels: list[str], cr: CheckRules) -> list[str]:
-    """A group name for each label: near-identical labels (after folding) share the most frequent one."""
-    keys = [_group_key(x, cr) for x in labels]
-    distinct = sorted({k for k in keys if k})
-    index = {k: i for i, k in enumerate(distinct)}
-    parent = list(range(len(distinct)))
+class UnionFind:
+    """Groups of items 0..n-1 joined pair by pair (path halving)."""
 
-    def find(x):
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    def union(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def category_groups(labels: list[str], cr: CheckRules) -> list[str]:
+    """A group name for each label: near-identical labels (after folding) share the most frequent one."""
+    keys = [_group_key(x, cr) for x in labels]
+    distinct = sorted({k for k in keys if k})
+    index = {k: i for i, k in enumerate(distinct)}
+    groups = UnionFind(len(distinct))
+    find = groups.find
     if len(distinct) > 1:
         for i, j in candidate_pairs(distinct, cr.group_shingle, cr.group_bands, cr.group_rows):
             if fuzz.ratio(distinct[i], distinct[j]) >= cr.group_min_score:
-                parent[find(i)] = find(j)
+                groups.union(i, j)
     # name each group by its most frequent written label (ties: the shortest, then the first)
     counts: dict[int, Counter] = defaultdict(Counter)
     first: dict[str, int] = {}

@@ -18,7 +18,8 @@ from .rules import RuleSet
 
 _T2S = opencc.OpenCC("t2s")
 _HAN = regex.compile(r"\p{Han}")
-_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters, and lone surrogates (left by a lossy decoder) that no encoder can write
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _ENTITY = regex.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
                         r"|&(?:nbsp|ensp|emsp|amp|quot|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|lt|gt)(?![A-Za-z0-9;])")
 _C1 = regex.compile(r"[\x80-\x9f]")  # C1 control characters: what mojibake repair leaves unread is junk

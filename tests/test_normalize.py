@@ -91,3 +91,7 @@ def test_hard_line_breaks_inside_a_sentence_are_rejoined():
 
 def test_line_separators_and_no_break_spaces():
     assert norm("第一行\u2028第二行\u00a0完\n") == "第一行\n第二行 完\n"
+
+
+def test_lone_surrogates_are_dropped_not_fatal():
+    assert norm("关于整改情况的通报\n\udc80乱码\ud800\n") == "关于整改情况的通报\n乱码\n"
