@@ -47,13 +47,9 @@ class Frag:
 
 
 @dataclass
-class Row:
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    text: str
+class Row(Frag):
+    """A visual row: fragments joined left to right, with how many cells it spans."""
+
     cells: int = 1
     space_after: bool = False  # the row's text ended with a space (a Latin word wrapped here)
 
