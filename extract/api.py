@@ -13,7 +13,6 @@ exported. Without ``out`` nothing is written to disk (an in-memory store).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -25,37 +24,50 @@ from .store import BASE, DEFAULT_NAME, DERIVED, Store, derive_fingerprint, rules
 TABLES = BASE + DERIVED
 
 
-@dataclass
 class Result:
-    """A run's tables as DataFrames, and what the run did."""
+    """A run's tables as DataFrames, and what the run did.
 
-    documents: pd.DataFrame
-    sections: pd.DataFrame
-    problems: pd.DataFrame
-    facts: pd.DataFrame
-    indicators: pd.DataFrame
-    problem_register: pd.DataFrame
-    checks: pd.DataFrame
-    processed: int = 0          # documents processed by this run
-    skipped: int = 0            # documents unchanged since the store had them
-    removed: int = 0            # documents of earlier runs no longer among the inputs
-    errors: int = 0             # documents with status error
-    derived_rebuilt: bool = True
-    seconds: float = 0.0
-    out_dir: str = ""
-    store_path: str = ""
-    files: list = field(default_factory=list)  # export files written
-    stage_seconds: dict = field(default_factory=dict)
-    docs: list = field(default_factory=list)   # the Doc objects, with keep_docs=True
+    The tables are read from the run's store when first asked for (``res.facts``), so
+    a large run does not hold them in memory unless they are used.
+    """
+
+    def __init__(self, tables: dict[str, pd.DataFrame] | None = None, store_path: str = "", counts: dict | None = None,
+                 processed: int = 0, skipped: int = 0, removed: int = 0, errors: int = 0, derived_rebuilt: bool = True,
+                 seconds: float = 0.0, out_dir: str = "", files: list | None = None, stage_seconds: dict | None = None,
+                 docs: list | None = None):
+        self._tables = dict(tables or {})
+        self.store_path = store_path
+        self.counts = dict(counts or {n: len(df) for n, df in self._tables.items()})
+        self.processed, self.skipped, self.removed, self.errors = processed, skipped, removed, errors
+        self.derived_rebuilt, self.seconds, self.out_dir = derived_rebuilt, seconds, out_dir
+        self.files = list(files or [])            # export files written
+        self.stage_seconds = dict(stage_seconds or {})
+        self.docs = list(docs or [])              # the Doc objects, with keep_docs=True
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        if name not in self._tables:
+            if not self.store_path:
+                raise KeyError(f"{name}: this result holds no store to read it from")
+            with Store(self.store_path) as st:
+                self._tables[name] = st.table(name)
+        return self._tables[name]
+
+    documents = property(lambda self: self.table("documents"))
+    sections = property(lambda self: self.table("sections"))
+    problems = property(lambda self: self.table("problems"))
+    facts = property(lambda self: self.table("facts"))
+    indicators = property(lambda self: self.table("indicators"))
+    problem_register = property(lambda self: self.table("problem_register"))
+    checks = property(lambda self: self.table("checks"))
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {n: getattr(self, n) for n in TABLES}
+        return {n: self.table(n) for n in TABLES}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in TABLES:
-            raise KeyError(name)
-        return getattr(self, name)
+        return self.table(name)
 
     @property
     def ok(self) -> int:
@@ -65,10 +77,11 @@ class Result:
         n = self.processed + self.skipped
         where = f" -> {self.out_dir}" if self.out_dir else ""
         return (f"{n} documents: {self.ok} ok, {self.errors} error; {self.processed} processed, {self.skipped} "
-                f"unchanged; {len(self.facts)} facts, {len(self.checks)} checks; {self.seconds:.1f} s{where}")
+                f"unchanged; {self.counts.get('facts', 0)} facts, {self.counts.get('checks', 0)} checks; "
+                f"{self.seconds:.1f} s{where}")
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{n}={len(getattr(self, n))}" for n in TABLES)
+        sizes = ", ".join(f"{n}={self.counts.get(n, 0)}" for n in TABLES)
         return f"<Result {sizes}; processed={self.processed} skipped={self.skipped}>"
 
 
@@ -111,6 +124,7 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
     tasks = list(zip(files, doc_ids(files)))
     store_path = str(store) if store is not None else (str(Path(out) / DEFAULT_NAME) if out is not None else ":memory:")
     st = Store(store_path)
+    st.use_derive(derive.load_check_rules(ruleset), derive_fingerprint(ruleset))
     writer = None
     try:
         st.begin_run(rules_fingerprint(ruleset))
@@ -152,9 +166,10 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
             writer = None
         fin = finish(st, ruleset, [d for _, d in tasks] if prune else None, out, fmts, headers, force,
                      inc.processed, inc.skipped)
-        res = Result(**fin["tables"], processed=inc.processed, skipped=inc.skipped, removed=fin["removed"],
-                     errors=errors, derived_rebuilt=fin["rebuilt"], out_dir=str(out) if out is not None else "",
-                     store_path=store_path if store_path != ":memory:" else "", files=fin["files"],
+        in_memory = store_path == ":memory:"
+        res = Result(st.tables(TABLES) if in_memory else None, "" if in_memory else store_path, fin["counts"],
+                     processed=inc.processed, skipped=inc.skipped, removed=fin["removed"], errors=errors,
+                     derived_rebuilt=fin["rebuilt"], out_dir=str(out) if out is not None else "", files=fin["files"],
                      stage_seconds=stage_seconds, docs=docs)
     except BaseException:
         if writer is not None:
@@ -171,21 +186,24 @@ def finish(st: Store, ruleset, keep: list[str] | None, out: str | Path | None, f
     """After the documents of a run are in the store: close the run (removing documents not in ``keep``),
     derive the cross-document tables when the store changed, and export.
 
-    Returns {"tables": every table as a DataFrame, "rebuilt": bool, "removed": int, "files": [paths]}.
+    Returns {"counts": rows per table, "rebuilt": bool, "removed": int, "files": [paths]}. The derived
+    tables' CSV files are streamed from the store; the other export formats read whole tables.
     """
     removed = st.finish_run(keep=keep, processed=processed, skipped=skipped)
-    base = st.tables(BASE)
     dh = derive_fingerprint(ruleset)
     rebuilt = force or not st.derived_current(dh)
     if rebuilt:
-        st.put_derived(derive.build(base, st.texts(), ruleset), dh)
-    derived = st.tables(DERIVED)  # as stored: the same types whether built now or before
+        derive.build_store(st, ruleset, dh)
     files = []
     if out is not None:
         fmts = exports.parse_formats(formats)
-        files = exports.write({**base, **derived}, out, ["csv"] + [f for f in fmts if f != "csv"], headers,
-                              skip_csv=BASE)
-    return {"tables": {**base, **derived}, "rebuilt": rebuilt, "removed": removed, "files": files}
+        outp = Path(out)
+        for name in DERIVED:
+            files.append(exports.write_csv_chunks(st.iter_table(name), outp / f"{name}.csv", name, st.cb))
+        others = [f for f in fmts if f != "csv"]
+        if others:
+            files += exports.write(st.tables(TABLES), out, others, headers)
+    return {"counts": {n: st.count(n) for n in TABLES}, "rebuilt": rebuilt, "removed": removed, "files": files}
 
 
 def from_docs(docs: list, rules: Iterable[str] = ()) -> Result:
@@ -195,16 +213,17 @@ def from_docs(docs: list, rules: Iterable[str] = ()) -> Result:
     ruleset = load_rules(tuple(str(d) for d in rules))
     st = Store(":memory:")
     try:
+        dh = derive_fingerprint(ruleset)
+        st.use_derive(derive.load_check_rules(ruleset), dh)
         st.begin_run(rules_fingerprint(ruleset))
         for d in docs:
             st.put(d, "")
         st.finish_run(processed=len(docs))
-        base = st.tables(BASE)
-        st.put_derived(derive.build(base, st.texts(), ruleset), derive_fingerprint(ruleset))
-        derived = st.tables(DERIVED)
+        derive.build_store(st, ruleset, dh)
+        tables = st.tables(TABLES)
     finally:
         st.close()
-    return Result(**base, **derived, processed=len(docs), errors=sum(d.status != "ok" for d in docs), docs=list(docs))
+    return Result(tables, processed=len(docs), errors=sum(d.status != "ok" for d in docs), docs=list(docs))
 
 
 def extract_text(text: str, name: str = "doc", rules: Iterable[str] = ()) -> Result:

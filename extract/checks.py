@@ -13,15 +13,16 @@ word lists are in ``rules/checks.yaml``.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import json
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
 
-import pandas as pd
 from rapidfuzz import fuzz
 
-from .derive import (CheckRules, UnionFind, _attrs, _f, _fmt, _frame, _i, _s, change_interval, decimals, minhash_buckets,
-                     half_unit, sentence_spans, shift_period, split_multi, Squeezed, subject_key, subject_keys)
+from .derive import (CheckRules, UnionFind, _attrs, _f, _fmt, _i, _s, change_interval, decimals, half_unit,
+                     shift_period, split_multi, Squeezed, subject_key)
 
 def _round_half_up(x: float, places: int) -> Decimal:
     """四舍五入 as statistics are rounded, on the figure cleaned of float noise."""
@@ -55,54 +56,92 @@ class Obs:
         return half_unit(self.text, self.value)
 
 
-def _obs(f: dict, docs: dict, cr: CheckRules, skeys: dict) -> Obs:
-    attrs = _attrs(f.get("attrs"))
-    doc = docs.get(_s(f["doc_id"]), {})
-    subject = _s(attrs.get("subject", ""))
-    skey = skeys.get((_s(f["doc_id"]), _s(f["fact_id"]))) or subject_key(subject, doc.get("issuers"), cr)
-    return Obs(_s(f["doc_id"]), _s(f["fact_id"]), _s(f.get("kind")), _s(f.get("text")), _i(f.get("start")) or 0,
-               _i(f.get("end")) or 0, _s(f.get("name")), _f(f.get("value")), _s(f.get("unit")), _s(f.get("period")),
-               _s(f.get("role")), subject, skey, _s(f.get("problem_id")),
-               attrs)
+class _Cache(OrderedDict):
+    """A small least-recently-used cache of values by key (texts, issuers), so memory stays bounded."""
+
+    def __init__(self, load, size: int = 256):
+        super().__init__()
+        self.load, self.size = load, size
+
+    def get_value(self, key):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        v = self[key] = self.load(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return v
+
+
+_IND = 'doc_id, fact_id, text, start, "end", indicator, value, unit, period, role, subject, subject_key, problem_id'
+
+
+def _ind_obs(r) -> Obs:
+    d, fid, text, s, e, name, value, unit, period, role, subject, skey, pid = r
+    return Obs(_s(d), _s(fid), "indicator", _s(text), s or 0, e or 0, _s(name), _f(value), _s(unit), _s(period),
+               _s(role), _s(subject), _s(skey), _s(pid))
+
+
+def _n(v: str):
+    """A key as stored: empty text is NULL."""
+    return v if v != "" else None
 
 
 class Checker:
-    def __init__(self, docs: dict, facts: list[dict], problems: list[dict], texts: dict, cr: CheckRules):
-        self.docs, self.problems, self.texts, self.cr = docs, problems, texts, cr
-        self.facts_by_doc: dict[str, list[dict]] = defaultdict(list)
-        self.ind: list[Obs] = []
-        self.changes: list[Obs] = []
-        skeys = subject_keys(facts, docs, cr)
-        for f in facts:
-            self.facts_by_doc[_s(f["doc_id"])].append(f)
-            kind = _s(f.get("kind"))
-            if kind == "indicator":
-                self.ind.append(_obs(f, docs, cr, skeys))
-            elif kind == "change":
-                self.changes.append(_obs(f, docs, cr, skeys))
-        self.ind_by_doc: dict[str, list[Obs]] = defaultdict(list)
-        for o in self.ind:
-            self.ind_by_doc[o.doc_id].append(o)
-        for v in self.ind_by_doc.values():
-            v.sort(key=lambda o: o.start)
-        # observations by (indicator, subject, unit, period) for baselines across documents
-        self.by_key: dict[tuple, list[Obs]] = defaultdict(list)
-        for o in self.ind:
-            if o.value is not None and o.period:
-                self.by_key[(o.name, o.skey, o.unit, o.period)].append(o)
-        self.rows: list[dict] = []
+    """The checks, read from the store one document (or one group, or one band) at a time.
+
+    Rows go to a temporary table with their sort key and come out sorted, so
+    the checks never sit in memory together.
+    """
+
+    def __init__(self, st, cr: CheckRules):
+        self.st, self.c, self.cr = st, st.conn, cr
+        self._issuers = _Cache(self._load_issuers, 4096)
+        self._texts = _Cache(self._load_text, 64)
+        self._seq = 0
+        self.pending: list[dict] = []
+        self.c.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (k INTEGER, doc TEXT, s INTEGER, rd TEXT, rs INTEGER, "
+                       "seq INTEGER PRIMARY KEY, row TEXT)")
+        self.c.execute("DELETE FROM _chk")
 
     # -- helpers --------------------------------------------------------------
+    def _load_issuers(self, doc_id: str) -> str:
+        r = self.c.execute("SELECT issuers FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _s(r[0]) if r else ""
+
+    def _load_text(self, doc_id: str):
+        r = self.c.execute("SELECT text FROM texts WHERE doc_id = ?", (doc_id,)).fetchone()
+        text = (r[0] if r else "") or ""
+        return text, Squeezed(text)
+
     def issuer(self, doc_id: str) -> str:
-        return _s(self.docs.get(doc_id, {}).get("issuers"))
+        return self._issuers.get_value(doc_id)
+
+    def text(self, doc_id: str) -> str:
+        return self._texts.get_value(doc_id)[0]
 
     def row(self, kind: str, verdict: str, doc_id: str, **kw) -> dict:
         r = {"kind": kind, "verdict": verdict, "doc_id": doc_id, "issuer": self.issuer(doc_id)}
         if kw.get("ref_doc_id"):
             r["ref_issuer"] = self.issuer(kw["ref_doc_id"])
         r.update(kw)
-        self.rows.append(r)
+        self.pending.append(r)
         return r
+
+    def flush(self) -> None:
+        """Stage the rows made so far (a row may be amended until then)."""
+        rows = []
+        for r in self.pending:
+            self._seq += 1
+            rows.append((KIND_ORDER.index(r["kind"]), r["doc_id"], r.get("start") or 0, r.get("ref_doc_id") or "",
+                         r.get("ref_start") or 0, self._seq, json.dumps(r, ensure_ascii=False)))
+        self.c.executemany("INSERT INTO _chk VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.pending = []
+
+    def sorted_rows(self):
+        """The staged rows in the table's order: kind, document, position, referenced document and position."""
+        for (row,) in self.c.execute("SELECT row FROM _chk ORDER BY k, doc, s, rd, rs, seq"):
+            yield json.loads(row)
 
     @staticmethod
     def claim(o: Obs) -> dict:
@@ -115,10 +154,39 @@ class Checker:
         return {"ref_doc_id": o.doc_id, "ref_fact_id": o.fact_id, "ref_role": o.role, "ref_period": o.period,
                 "ref_text": o.text, "ref_start": o.start, "ref_end": o.end, "reference": o.value}
 
+    # -- per document ---------------------------------------------------------
+    def documents(self) -> None:
+        """Checks (a), (b) and (e), which look at one document at a time (and at the store for baselines)."""
+        c = self.c
+        last = ""
+        while True:  # in pages by doc_id: rows are written while the documents are read
+            page = [r[0] for r in c.execute("SELECT doc_id FROM documents WHERE doc_id > ? AND status = 'ok' "
+                                             "ORDER BY doc_id LIMIT 500", (last,))]
+            if not page:
+                break
+            for d in page:
+                ind = [_ind_obs(r) for r in c.execute(f"SELECT {_IND} FROM indicators WHERE doc_id = ? ORDER BY rowid",
+                                                      (d,))]
+                by_start = sorted(ind, key=lambda o: o.start)
+                changes = [self._change_obs(r) for r in c.execute(
+                    'SELECT doc_id, fact_id, text, start, "end", name, value, unit, period, role, attrs, problem_id '
+                    "FROM facts WHERE doc_id = ? AND kind = 'change' ORDER BY rowid", (d,))]
+                self.arithmetic(changes, by_start)
+                self.targets(ind, by_start)
+                self.unsupported(d)
+                self.flush()
+            last = page[-1]
+
+    def _change_obs(self, r) -> Obs:
+        d, fid, text, s, e, name, value, unit, period, role, attrs, pid = r
+        subject = _s(_attrs(attrs).get("subject", ""))
+        return Obs(_s(d), _s(fid), "change", _s(text), s or 0, e or 0, _s(name), _f(value), _s(unit), _s(period),
+                   _s(role), subject, subject_key(subject, self.issuer(_s(d)), self.cr), _s(pid))
+
     # -- (a) arithmetic ------------------------------------------------------
-    def _current_value(self, c: Obs) -> Obs | None:
+    def _current_value(self, c: Obs, by_start: list[Obs]) -> Obs | None:
         best = None
-        for o in self.ind_by_doc.get(c.doc_id, []):
+        for o in by_start:
             if o.start >= c.start:
                 break
             if (o.name == c.name and o.role == "actual" and o.value is not None
@@ -126,10 +194,16 @@ class Checker:
                 best = o
         return best
 
-    def _baseline(self, c: Obs, new: Obs) -> Obs | None:
+    def _by_key(self, name: str, skey: str, unit: str, period: str) -> list[Obs]:
+        """Indicator values with a value and this period, in table order (documents, then position)."""
+        return [_ind_obs(r) for r in self.c.execute(
+            f"SELECT {_IND} FROM indicators WHERE indicator IS ? AND subject_key IS ? AND unit IS ? AND period IS ? "
+            "AND value IS NOT NULL ORDER BY doc_id, rowid", (_n(name), _n(skey), _n(unit), _n(period)))]
+
+    def _baseline(self, c: Obs, new: Obs, by_start: list[Obs]) -> Obs | None:
         cr = self.cr
         # stated between the value and the change: "0.069，较去年同期0.080下降13.8%"
-        between = [o for o in self.ind_by_doc.get(c.doc_id, []) if o.name == c.name and o.role in cr.baseline_roles
+        between = [o for o in by_start if o.name == c.name and o.role in cr.baseline_roles
                    and new.end <= o.start < c.end and o.value is not None and o is not new]
         if between:
             return between[-1]
@@ -137,7 +211,7 @@ class Checker:
         want = c.period or shift_period(new.period, -1)
         if not want:
             return None
-        cands = [o for o in self.by_key.get((new.name, new.skey, new.unit, want), []) if o.role in cr.baseline_roles]
+        cands = [o for o in self._by_key(new.name, new.skey, new.unit, want) if o.role in cr.baseline_roles]
         same = [o for o in cands if o.doc_id == c.doc_id]
         if same:
             return same[0]
@@ -150,16 +224,16 @@ class Checker:
         top = max(counts.values())
         return next(o for o in sorted(other, key=lambda o: (o.doc_id, o.start)) if counts[o.value] == top)
 
-    def arithmetic(self) -> None:
+    def arithmetic(self, changes: list[Obs], by_start: list[Obs]) -> None:
         cr = self.cr
         seen = set()
-        for c in self.changes:
+        for c in changes:
             if c.value is None or not c.name or c.unit not in cr.relative_units + cr.point_units:
                 continue
-            new = self._current_value(c)
+            new = self._current_value(c, by_start)
             if new is None:
                 continue
-            base = self._baseline(c, new)
+            base = self._baseline(c, new, by_start)
             if base is None or base.value is None or base.unit != new.unit:
                 continue
             relative = c.unit in cr.relative_units
@@ -192,15 +266,15 @@ class Checker:
             r["subject"] = new.subject or c.subject
 
     # -- (b) targets ---------------------------------------------------------
-    def targets(self) -> None:
+    def targets(self, ind: list[Obs], by_start: list[Obs]) -> None:
         cr = self.cr
-        for t in self.ind:
+        for t in ind:
             if t.role != "target" or t.value is None:
                 continue
             direction = cr.direction(t.name)
             if not direction:
                 continue
-            same = [o for o in self.ind_by_doc.get(t.doc_id, []) if o.role == "actual" and o.name == t.name
+            same = [o for o in by_start if o.role == "actual" and o.name == t.name
                     and o.value is not None and o.unit == t.unit and o.skey == t.skey]
             if t.period:
                 same = [o for o in same if o.period == t.period]
@@ -218,20 +292,25 @@ class Checker:
 
     # -- (c) consistency -----------------------------------------------------
     def consistency(self) -> None:
+        """One group of observations (indicator, subject, unit, period) at a time, in key order."""
         cr = self.cr
-        groups: dict[tuple, dict[str, list[Obs]]] = defaultdict(lambda: defaultdict(list))
-        for o in self.ind:
-            if o.role in cr.consistency_roles and o.value is not None and o.period:
-                groups[(o.name, o.skey, o.unit, o.period)][o.doc_id].append(o)
-        for key, by_doc in sorted(groups.items()):
+        roles = list(cr.consistency_roles)
+        cur = self.c.execute(
+            f"SELECT {_IND} FROM indicators WHERE value IS NOT NULL AND period IS NOT NULL AND role IN "
+            f"({', '.join('?' for _ in roles)}) ORDER BY indicator, subject_key, unit, period, doc_id, rowid", roles)
+        obs = (o for o in map(_ind_obs, cur) if o.period)
+        for _, group in groupby(obs, key=lambda o: (o.name, o.skey, o.unit, o.period)):
+            by_doc: dict[str, list[Obs]] = defaultdict(list)
+            for o in group:
+                by_doc[o.doc_id].append(o)
             if len(by_doc) < 2:
                 continue
             # each document's value: the one it states most often (ties: the first)
             rep = {}
-            for d, obs in by_doc.items():
-                cnt = Counter(o.value for o in obs)
+            for d, obs_d in by_doc.items():
+                cnt = Counter(o.value for o in obs_d)
                 top = max(cnt.values())
-                rep[d] = next(o for o in obs if cnt[o.value] == top)
+                rep[d] = next(o for o in obs_d if cnt[o.value] == top)
             # cluster documents whose values agree within rounding
             order = sorted(rep.values(), key=lambda o: (o.value, o.doc_id))
             clusters: list[list[Obs]] = []
@@ -250,6 +329,9 @@ class Checker:
                 self._pair("conflict", cl[0], head)
                 for o in cl[1:]:
                     self._pair("ok", o, cl[0])
+            if len(self.pending) > 1000:
+                self.flush()
+        self.flush()
 
     def _pair(self, verdict: str, a: Obs, b: Obs) -> None:
         tol = a.half + b.half + self.cr.consistency_extra
@@ -260,67 +342,77 @@ class Checker:
 
     # -- (d) text reuse ------------------------------------------------------
     def text_reuse(self) -> None:
-        cr = self.cr
-        issuers = {d: set(split_multi(self.docs.get(d, {}).get("issuers"))) for d in self.texts}
-        sents: list[tuple[str, int, int, int]] = []  # doc, index in doc, start, end
-        norm_of: list[str] = []
-        squeezed = {}
-        for d in sorted(self.texts):
-            text = self.texts[d] or ""
-            sq = squeezed[d] = Squeezed(text)
-            for n, (s, e) in enumerate(sentence_spans(text, cr.split)):
-                q = sq(s, e)
-                if len(q) >= cr.reuse_min_chars:
-                    sents.append((d, n, s, e))
-                    norm_of.append(q)
-        occ: dict[str, list[int]] = defaultdict(list)
-        for i, q in enumerate(norm_of):
-            occ[q].append(i)
-        distinct = list(occ)
-        docs_of = [{sents[i][0] for i in occ[q]} for q in distinct]
-        pairs: dict[tuple[int, int], float] = {}
+        """Near-identical sentences of documents of different issuers, joined into passages.
 
-        def different(a: int, b: int) -> bool:
-            da, db = sents[a][0], sents[b][0]
-            return da != db and not (issuers.get(da, set()) & issuers.get(db, set()))
+        The store's reuse_sentences (squeezed sentences with their MinHash) are
+        grouped into distinct sentences (``_dq``, numbered in order of first
+        appearance); MinHash bands give the candidate pairs; matched sentence
+        pairs go to ``_pairs`` and are joined into passages per pair of documents.
+        """
+        c, cr = self.c, self.cr
+        c.execute("DROP TABLE IF EXISTS _dq")
+        c.execute("DROP TABLE IF EXISTS _occ")
+        c.execute("DROP TABLE IF EXISTS _pairs")
+        c.execute("CREATE TEMP TABLE _dq (id INTEGER PRIMARY KEY, q TEXT UNIQUE, ndocs INTEGER, sig BLOB)")
+        c.execute("INSERT INTO _dq (id, q, ndocs, sig) SELECT ROW_NUMBER() OVER (ORDER BY MIN(o)) - 1, q, "
+                  "COUNT(DISTINCT doc_id), MIN(sig) FROM (SELECT q, doc_id, sig, ROW_NUMBER() OVER "
+                  "(ORDER BY doc_id, n) AS o FROM reuse_sentences) GROUP BY q")
+        c.execute("CREATE TEMP TABLE _occ AS SELECT d.id AS id, s.doc_id AS doc_id, s.n AS n, s.start AS s, "
+                  "s.\"end\" AS e FROM reuse_sentences s JOIN _dq d ON d.q = s.q")
+        c.execute("CREATE INDEX _occ_id ON _occ (id, doc_id, n)")
+        c.execute("CREATE TEMP TABLE _pairs (da TEXT, na INTEGER, db TEXT, nb INTEGER, sa INTEGER, ea INTEGER, "
+                  "sb INTEGER, eb INTEGER, score REAL, PRIMARY KEY (da, na, db, nb))")
+        qtext = _Cache(lambda i: c.execute("SELECT q FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
+        ndocs = _Cache(lambda i: c.execute("SELECT ndocs FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
 
-        def add(a: int, b: int, score: float) -> None:
-            if sents[a][0] > sents[b][0]:
+        def occurrences(i: int) -> list[tuple]:
+            return c.execute("SELECT doc_id, n, s, e FROM _occ WHERE id = ? ORDER BY doc_id, n", (i,)).fetchall()
+
+        def doc_set(i: int) -> set:
+            return {r[0] for r in c.execute("SELECT DISTINCT doc_id FROM _occ WHERE id = ?", (i,))}
+
+        issuers = _Cache(lambda d: set(split_multi(self.issuer(d))), 4096)
+        pending: list[tuple] = []
+
+        def add(a: tuple, b: tuple, score: float) -> None:
+            if a[0] > b[0]:
                 a, b = b, a
-            if different(a, b) and pairs.get((a, b), -1) < score:
-                pairs[(a, b)] = score
+            if a[0] != b[0] and not (issuers.get_value(a[0]) & issuers.get_value(b[0])):
+                pending.append((a[0], a[1], b[0], b[1], a[2], a[3], b[2], b[3], score))
+            if len(pending) >= 5000:
+                flush_pairs()
 
-        for (i, j), score in near_duplicates(distinct, docs_of, cr).items():
+        def flush_pairs() -> None:
+            c.executemany("INSERT INTO _pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (da, na, db, nb) "
+                          "DO UPDATE SET score = MAX(score, excluded.score)", pending)
+            pending.clear()
+
+        for i, j, score in near_duplicates(c, qtext, ndocs, doc_set, cr):
             if i == j:
-                ids = occ[distinct[i]]
+                ids = occurrences(i)
                 for x in range(len(ids)):
                     for y in range(x + 1, len(ids)):
                         add(ids[x], ids[y], score)
             else:
-                for a in occ[distinct[i]]:
-                    for b in occ[distinct[j]]:
+                oj = occurrences(j)
+                for a in occurrences(i):
+                    for b in oj:
                         add(a, b, score)
-        # join matched sentences that follow each other in both documents into passages
-        by_docs: dict[tuple[str, str], list[tuple[int, int, float]]] = defaultdict(list)
-        for (a, b), score in pairs.items():
-            by_docs[(sents[a][0], sents[b][0])].append((a, b, score))
+        flush_pairs()
         gap = cr.reuse_merge_gap + 1
-        for (da, db), ms in sorted(by_docs.items()):
-            ta, tb = self.texts[da], self.texts[db]
-
-            sa_, sb_ = squeezed[da], squeezed[db]
+        cur = c.execute("SELECT da, na, db, nb, sa, ea, sb, eb, score FROM _pairs ORDER BY da, db, na, nb")
+        for (da, db), ms in groupby(cur, key=lambda r: (r[0], r[1 + 1])):
+            ta, sqa = self._texts.get_value(da)
+            tb, sqb = self._texts.get_value(db)
 
             def passage_score(ch):
-                qa = sa_(sents[ch[0][0]][2], sents[ch[-1][0]][3])
-                qb = sb_(sents[ch[0][1]][2], sents[ch[-1][1]][3])
-                return fuzz.ratio(qa, qb)
+                return fuzz.ratio(sqa(ch[0][4], ch[-1][5]), sqb(ch[0][6], ch[-1][7]))
 
-            ms.sort(key=lambda m: (sents[m[0]][1], sents[m[1]][1]))
-            chains: list[list[tuple[int, int, float]]] = []
+            chains: list[list[tuple]] = []
             for m in ms:
-                ia, ib = sents[m[0]][1], sents[m[1]][1]
+                ia, ib = m[1], m[3]
                 for ch in chains:
-                    la, lb = sents[ch[-1][0]][1], sents[ch[-1][1]][1]
+                    la, lb = ch[-1][1], ch[-1][3]
                     # join when the sentences follow each other in both texts and the
                     # joined passage (with what lies between) is still near-identical
                     if 0 < ia - la <= gap and 0 < ib - lb <= gap and (
@@ -330,76 +422,97 @@ class Checker:
                 else:
                     chains.append([m])
             for ch in chains:
-                sa, ea = sents[ch[0][0]][2], sents[ch[-1][0]][3]
-                sb, eb = sents[ch[0][1]][2], sents[ch[-1][1]][3]
-                score = ch[0][2] if len(ch) == 1 else passage_score(ch)
+                sa, ea = ch[0][4], ch[-1][5]
+                sb, eb = ch[0][6], ch[-1][7]
+                score = ch[0][8] if len(ch) == 1 else passage_score(ch)
                 self.row("text_reuse", "reused", da, text=ta[sa:ea], start=sa, end=ea, ref_doc_id=db,
                          ref_text=tb[sb:eb], ref_start=sb, ref_end=eb, score=round(score, 2),
                          detail=f"{len(ch)} matched sentence{'s' if len(ch) > 1 else ''}, passages of "
                                 f"{ea - sa} and {eb - sb} characters")
+            if len(self.pending) > 1000:
+                self.flush()
+        self.flush()
+        for t in ("_pairs", "_occ", "_dq"):
+            c.execute(f"DROP TABLE IF EXISTS {t}")
 
     # -- (e) unsupported completion ------------------------------------------
-    def unsupported(self) -> None:
+    def unsupported(self, d: str) -> None:
         cr = self.cr
-        kinds = set(cr.evidence_kinds)
-        for p in self.problems:
-            if _s(p.get("status")) not in cr.completion_statuses:
+        problems = self.c.execute('SELECT problem_id, number, title, status, status_text, start, "end" FROM problems '
+                                  "WHERE doc_id = ? ORDER BY rowid", (d,)).fetchall()
+        if not any(_s(p[3]) in cr.completion_statuses for p in problems):
+            return
+        kinds = list(cr.evidence_kinds)
+        evidence_starts = [_i(r[0]) for r in self.c.execute(
+            f"SELECT start FROM facts WHERE doc_id = ? AND kind IN ({', '.join('?' for _ in kinds)}) ORDER BY rowid",
+            [d] + kinds)]
+        text = self.text(d)
+        for pid, number, title, status, status_text, start, end in problems:
+            if _s(status) not in cr.completion_statuses:
                 continue
-            d = _s(p["doc_id"])
-            text = self.texts.get(d, "")
-            start, end = _i(p.get("start")), _i(p.get("end"))
+            start, end = _i(start), _i(end)
             if start is None or end is None:
                 continue
-            title = _s(p.get("title"))
+            title = _s(title)
             body = start
             k = text.find(title, start, end) if title else -1
             if k >= 0:
                 body = k + len(title)
-            evidence = [f for f in self.facts_by_doc.get(d, []) if _s(f.get("kind")) in kinds
-                        and body <= (_i(f.get("start")) or -1) < end]
-            if evidence:
+            if any(body <= (s if s is not None else -1) < end for s in evidence_starts):
                 continue
             # the claim: the first status word in the problem's text
             cs, ce = start, end
-            for w in split_multi(p.get("status_text")):
+            for w in split_multi(status_text):
                 k = text.find(w, body, end)
                 if k >= 0:
                     cs, ce = k, k + len(w)
                     break
-            self.row("unsupported_completion", "unsupported", d, problem_id=_s(p.get("problem_id")),
+            self.row("unsupported_completion", "unsupported", d, problem_id=_s(pid),
                      text=text[cs:ce], start=cs, end=ce,
-                     detail=f"problem {_s(p.get('number')) or _s(p.get('problem_id'))} ({title[:40]}) is marked "
-                            f"{_s(p.get('status'))} but its text holds no {', '.join(cr.evidence_kinds)}")
+                     detail=f"problem {_s(number) or _s(pid)} ({title[:40]}) is marked "
+                            f"{_s(status)} but its text holds no {', '.join(cr.evidence_kinds)}")
 
 
 BIG_BUCKET = 64  # a MinHash bucket with more sentences than this is checked against one of them first
 
 
-def near_duplicates(distinct: list[str], docs_of: list[set], cr: CheckRules) -> dict[tuple[int, int], float]:
-    """Scores of near-identical pairs among distinct sentences, formulas of the genre left out.
+def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
+    """Near-identical pairs among the distinct sentences of ``_dq``, formulas of the genre left out.
 
-    Returns {(i, j): score} for i < j (and {(i, i): 100} for a sentence found in
-    several documents). A family of near-identical sentences found in more than
+    Yields (i, j, score) for i < j, and (i, i, 100) for a sentence found in
+    several documents. A family of near-identical sentences found in more than
     ``max_documents`` documents is a formula, not reuse between two units, and
     is left out whole; a large MinHash bucket is first checked against one of
     its members, so that no bucket costs more than a linear number of scores.
+    ``qtext(i)``, ``ndocs(i)`` and ``doc_set(i)`` read a distinct sentence's text,
+    number of documents and documents.
     """
     limit = cr.reuse_max_documents
-    formula = {i for i, d in enumerate(docs_of) if len(d) > limit}
+    formula: set[int] = set()  # besides the sentences in more than `limit` documents: families found so
+
+    def is_formula(i: int) -> bool:
+        return i in formula or ndocs.get_value(i) > limit
+
     scores: dict[tuple[int, int], float] = {}
 
     def score(i, j):
         key = (i, j) if i < j else (j, i)
         if key not in scores:
-            scores[key] = fuzz.ratio(distinct[i], distinct[j], score_cutoff=cr.reuse_min_score)
+            scores[key] = fuzz.ratio(qtext.get_value(i), qtext.get_value(j), score_cutoff=cr.reuse_min_score)
         return scores[key]
 
-    if len(distinct) > 1:
-        for g in minhash_buckets(distinct, cr.reuse_shingle, cr.reuse_bands, cr.reuse_rows):
-            g = [i for i in g if i not in formula]
+    width = 4 * cr.reuse_rows
+    for band in range(cr.reuse_bands):
+        cur = c.execute("SELECT group_concat(id) FROM _dq GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 "
+                        "ORDER BY MIN(id)", (band * width + 1, width))
+        for (members,) in cur.fetchall():
+            g = [i for i in sorted(map(int, members.split(","))) if not is_formula(i)]
             if len(g) > BIG_BUCKET:
                 family = [g[0]] + [i for i in g[1:] if score(g[0], i)]
-                if len(set().union(*(docs_of[i] for i in family))) > limit:
+                docs: set = set()
+                for i in family:
+                    docs |= doc_set(i)
+                if len(docs) > limit:
                     formula.update(family)
                     continue
                 g = family if len(family) > 1 else []
@@ -409,32 +522,39 @@ def near_duplicates(distinct: list[str], docs_of: list[set], cr: CheckRules) -> 
                 for y in range(x + 1, len(g)):
                     score(g[x], g[y])
     # families (connected near-identical sentences) over more than `limit` documents are formulas
-    families = UnionFind(len(distinct))
-    find = families.find
-    matched = {k: v for k, v in scores.items() if v and k[0] not in formula and k[1] not in formula}
+    matched = {k: v for k, v in scores.items() if v and not is_formula(k[0]) and not is_formula(k[1])}
+    members = sorted({i for k in matched for i in k})
+    index = {i: n for n, i in enumerate(members)}
+    families = UnionFind(len(members))
     for i, j in matched:
-        families.union(i, j)
+        families.union(index[i], index[j])
     fam_docs: dict[int, set] = defaultdict(set)
-    for i in range(len(distinct)):
-        if i not in formula:
-            fam_docs[find(i)] |= docs_of[i]
-    out = {k: v for k, v in matched.items() if len(fam_docs[find(k[0])]) <= limit}
-    for i, d in enumerate(docs_of):
-        if len(d) > 1 and i not in formula and len(fam_docs[find(i)]) <= limit:
-            out[(i, i)] = 100.0
-    return out
+    for i in members:
+        fam_docs[families.find(index[i])] |= doc_set(i)
+
+    def family_docs(i: int) -> int:
+        return len(fam_docs[families.find(index[i])]) if i in index else ndocs.get_value(i)
+
+    for (i, j), v in sorted(matched.items()):
+        if family_docs(i) <= limit:
+            yield i, j, v
+    for (i,) in c.execute("SELECT id FROM _dq WHERE ndocs > 1 AND ndocs <= ? ORDER BY id", (limit,)).fetchall():
+        if i not in formula and family_docs(i) <= limit:
+            yield i, i, 100.0
 
 
-def run_checks(docs: dict, facts: list[dict], problems: list[dict], indicators: pd.DataFrame, texts: dict,
-               cr: CheckRules) -> pd.DataFrame:
-    ch = Checker(docs, facts, problems, texts, cr)
-    ch.arithmetic()
-    ch.targets()
+def write_checks(st, cr: CheckRules) -> None:
+    """The ``checks`` table, sorted (kind, document, position, referenced document) and numbered k1, k2 …"""
+    ch = Checker(st, cr)
+    ch.documents()
     ch.consistency()
     ch.text_reuse()
-    ch.unsupported()
-    rows = sorted(ch.rows, key=lambda r: (KIND_ORDER.index(r["kind"]), r["doc_id"], r.get("start") or 0,
-                                          r.get("ref_doc_id") or "", r.get("ref_start") or 0))
-    for n, r in enumerate(rows, 1):
+    batch = []
+    for n, r in enumerate(ch.sorted_rows(), 1):
         r["check_id"] = f"k{n}"
-    return _frame("checks", rows)
+        batch.append(r)
+        if len(batch) >= 2000:
+            st.insert_derived("checks", batch)
+            batch = []
+    st.insert_derived("checks", batch)
+    st.conn.execute("DELETE FROM _chk")

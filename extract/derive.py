@@ -389,16 +389,16 @@ class Squeezed:
 _P = (1 << 31) - 1
 
 
-def minhash_buckets(items: list[str], shingle: int, bands: int, rows: int, seed: int = 7) -> list[list[int]]:
-    """Groups of item indexes that share a MinHash band: candidate pairs come only from within a group.
-
-    Items are compared on sets of character ``shingle``-grams; two items of
-    Jaccard similarity J share some band with probability 1-(1-J^rows)^bands.
-    """
-    n_perm = bands * rows
+def minhash_params(n_perm: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     a = rng.integers(1, _P, size=n_perm, dtype=np.uint64)
     b = rng.integers(0, _P, size=n_perm, dtype=np.uint64)
+    return a, b
+
+
+def minhash_signatures(items: list[str], shingle: int, n_perm: int, seed: int = 7) -> np.ndarray:
+    """One row of ``n_perm`` MinHash values (each below 2**31) per item, over its character ``shingle``-grams."""
+    a, b = minhash_params(n_perm, seed)
     sigs = np.empty((len(items), n_perm), dtype=np.uint64)
     chunk_idx, chunk_hash = [], []
 
@@ -422,6 +422,16 @@ def minhash_buckets(items: list[str], shingle: int, bands: int, rows: int, seed:
         if len(chunk_idx) > 200_000:
             flush()
     flush()
+    return sigs
+
+
+def minhash_buckets(items: list[str], shingle: int, bands: int, rows: int, seed: int = 7) -> list[list[int]]:
+    """Groups of item indexes that share a MinHash band: candidate pairs come only from within a group.
+
+    Items are compared on sets of character ``shingle``-grams; two items of
+    Jaccard similarity J share some band with probability 1-(1-J^rows)^bands.
+    """
+    sigs = minhash_signatures(items, shingle, bands * rows, seed)
     groups = []
     for band in range(bands):
         cols = sigs[:, band * rows:(band + 1) * rows]
@@ -493,30 +503,56 @@ def _sentence_at(text: str, start: int, end: int, split, limit: int = 300) -> st
     return text[lo:hi].strip()[:limit]
 
 
-def build_indicators(docs: dict, facts: list[dict], texts: dict, cr: CheckRules) -> pd.DataFrame:
-    skeys = subject_keys(facts, docs, cr)
+def indicator_rows(drow: dict, facts: list[dict], text: str, cr: CheckRules) -> list[dict]:
+    """The ``indicators`` rows of one document: its indicator facts with subject key, period bounds and evidence.
+
+    ``drow`` is the document's row (issuers, date), ``facts`` its fact rows in order, ``text`` its text.
+    """
+    doc_id = _s(drow.get("doc_id"))
+    skeys = subject_keys(facts, {doc_id: drow}, cr)
     rows = []
     for f in facts:
         if _s(f.get("kind")) != "indicator":
             continue
-        d = docs.get(_s(f["doc_id"]), {})
         attrs = _attrs(f.get("attrs"))
         subject = _s(attrs.get("subject", ""))
         period = _s(f.get("period"))
         ps, pe = period_bounds(period)
         start, end = _i(f.get("start")), _i(f.get("end"))
-        text = texts.get(_s(f["doc_id"]), "")
         rows.append({
-            "doc_id": _s(f["doc_id"]), "fact_id": _s(f["fact_id"]), "issuer": _s(d.get("issuers")),
-            "doc_date": _s(d.get("date")), "subject": subject,
-            "subject_key": skeys.get((_s(f["doc_id"]), _s(f["fact_id"])), subject_key(subject, d.get("issuers"), cr)),
+            "doc_id": doc_id, "fact_id": _s(f["fact_id"]), "issuer": _s(drow.get("issuers")),
+            "doc_date": _s(drow.get("date")), "subject": subject,
+            "subject_key": skeys.get((doc_id, _s(f["fact_id"])), subject_key(subject, drow.get("issuers"), cr)),
             "indicator": _s(f.get("name")), "period": period, "period_start": ps, "period_end": pe,
             "value": _f(f.get("value")), "unit": _s(f.get("unit")), "role": _s(f.get("role")),
             "text": _s(f.get("text")), "start": start, "end": end,
             "evidence": _sentence_at(text, start, end, cr.split) if text and start is not None else "",
             "section_id": _s(f.get("section_id")), "problem_id": _s(f.get("problem_id")),
         })
-    return _frame("indicators", rows)
+    return rows
+
+
+def reuse_sentences(doc_id: str, text: str, cr: CheckRules) -> list[tuple]:
+    """The sentences of one document compared for text reuse: (doc_id, n, start, end, squeezed, signature).
+
+    ``n`` is the sentence's number among all the document's sentences; only those
+    of at least ``min_chars`` squeezed characters are kept. The signature is the
+    MinHash of the squeezed sentence (bands × rows values below 2**31, as 4-byte
+    little-endian integers), so band ``b`` is bytes [4·rows·b, 4·rows·(b+1)).
+    """
+    if not text:
+        return []
+    sq = Squeezed(text)
+    kept = []
+    for n, (s, e) in enumerate(sentence_spans(text, cr.split)):
+        q = sq(s, e)
+        if len(q) >= cr.reuse_min_chars:
+            kept.append((n, s, e, q))
+    if not kept:
+        return []
+    sigs = minhash_signatures([k[3] for k in kept], cr.reuse_shingle, cr.reuse_bands * cr.reuse_rows)
+    sigs = sigs.astype("<u4")
+    return [(doc_id, n, s, e, q, sigs[i].tobytes()) for i, (n, s, e, q) in enumerate(kept)]
 
 
 # -- problem register ---------------------------------------------------------
@@ -545,10 +581,14 @@ class UnionFind:
         self.parent[self.find(a)] = self.find(b)
 
 
-def category_groups(labels: list[str], cr: CheckRules) -> list[str]:
-    """A group name for each label: near-identical labels (after folding) share the most frequent one."""
-    keys = [_group_key(x, cr) for x in labels]
-    distinct = sorted({k for k in keys if k})
+def group_names(label_stats: dict[str, tuple[int, int]], cr: CheckRules) -> dict[str, str]:
+    """A group name for each distinct label, from {label: (times written, first row)}.
+
+    Near-identical labels (after folding) share one group, named by its most
+    frequent written label (ties: the shortest, then the first written).
+    """
+    keys = {lab: _group_key(lab, cr) for lab in label_stats}
+    distinct = sorted({k for k in keys.values() if k})
     index = {k: i for i, k in enumerate(distinct)}
     groups = UnionFind(len(distinct))
     find = groups.find
@@ -556,78 +596,121 @@ def category_groups(labels: list[str], cr: CheckRules) -> list[str]:
         for i, j in candidate_pairs(distinct, cr.group_shingle, cr.group_bands, cr.group_rows):
             if fuzz.ratio(distinct[i], distinct[j]) >= cr.group_min_score:
                 groups.union(i, j)
-    # name each group by its most frequent written label (ties: the shortest, then the first)
     counts: dict[int, Counter] = defaultdict(Counter)
     first: dict[str, int] = {}
-    for n, (lab, k) in enumerate(zip(labels, keys)):
+    for lab, (times, n) in label_stats.items():
+        k = keys[lab]
         if k:
             clean = cr.group_strip.sub("", _s(lab).strip()).strip()
-            counts[find(index[k])][clean] += 1
-            first.setdefault(clean, n)
+            counts[find(index[k])][clean] += times
+            first[clean] = min(first.get(clean, n), n)
     names = {root: sorted(c.items(), key=lambda kv: (-kv[1], len(kv[0]), first[kv[0]]))[0][0]
              for root, c in counts.items()}
-    return [names[find(index[k])] if k else "" for k in keys]
+    return {lab: names[find(index[k])] if k else "" for lab, k in keys.items()}
 
 
-def build_problem_register(docs: dict, problems: list[dict], cr: CheckRules) -> pd.DataFrame:
-    rows = []
-    for p in problems:
-        d = docs.get(_s(p["doc_id"]), {})
-        rows.append({
-            "doc_id": _s(p["doc_id"]), "problem_id": _s(p["problem_id"]), "issuer": _s(d.get("issuers")),
-            "doc_date": _s(d.get("date")), "doc_type": _s(d.get("doc_type")), "doc_number": _s(d.get("doc_number")),
-            "doc_title": _s(d.get("title")), "number": _s(p.get("number")), "category": _s(p.get("category")),
-            "title": _s(p.get("title")), "status": _s(p.get("status")), "status_text": _s(p.get("status_text")),
-            "responsible": _s(p.get("responsible")), "category_group": "", "group_units": 0, "group_size": 0,
-            "section_id": _s(p.get("section_id")), "start": _i(p.get("start")), "end": _i(p.get("end")),
-        })
-    labels = [r["category"] or r["title"] for r in rows]
-    for r, g in zip(rows, category_groups(labels, cr)):
-        r["category_group"] = g
+def category_groups(labels: list[str], cr: CheckRules) -> list[str]:
+    """A group name for each label: near-identical labels (after folding) share the most frequent one."""
+    stats: dict[str, tuple[int, int]] = {}
+    for n, lab in enumerate(labels):
+        times, first = stats.get(lab, (0, n))
+        stats[lab] = (times + 1, first)
+    names = group_names(stats, cr)
+    return [names[lab] for lab in labels]
+
+
+_REGISTER_SQL = """SELECT p.doc_id, p.problem_id, p.number, p.category, p.title, p.status, p.status_text,
+  p.responsible, p.section_id, p.start, p."end", d.issuers, d.date, d.doc_type, d.doc_number, d.title
+  FROM problems p LEFT JOIN documents d ON d.doc_id = p.doc_id ORDER BY p.doc_id, p.rowid"""
+
+
+def _register_rows(conn):
+    for (doc_id, pid, number, category, title, status, status_text, responsible, section_id, start, end,
+         issuers, date, doc_type, doc_number, doc_title) in conn.execute(_REGISTER_SQL):
+        yield {"doc_id": _s(doc_id), "problem_id": _s(pid), "issuer": _s(issuers), "doc_date": _s(date),
+               "doc_type": _s(doc_type), "doc_number": _s(doc_number), "doc_title": _s(doc_title),
+               "number": _s(number), "category": _s(category), "title": _s(title), "status": _s(status),
+               "status_text": _s(status_text), "responsible": _s(responsible), "category_group": "",
+               "group_units": 0, "group_size": 0, "section_id": _s(section_id), "start": _i(start), "end": _i(end)}
+
+
+def write_problem_register(st, cr: CheckRules) -> None:
+    """The ``problem_register`` table, streamed from the store's problems in three passes (labels, group
+    sizes, rows), so that only the distinct labels and the groups are held in memory."""
+    stats: dict[str, tuple[int, int]] = {}
+    for n, r in enumerate(_register_rows(st.conn)):
+        lab = r["category"] or r["title"]
+        times, first = stats.get(lab, (0, n))
+        stats[lab] = (times + 1, first)
+    names = group_names(stats, cr)
     units: dict[str, set] = defaultdict(set)
     size: Counter = Counter()
-    for r in rows:
-        if r["category_group"]:
-            units[r["category_group"]].add(r["issuer"] or "@" + r["doc_id"])
-            size[r["category_group"]] += 1
-    for r in rows:
-        g = r["category_group"]
+    for r in _register_rows(st.conn):
+        g = names[r["category"] or r["title"]]
+        if g:
+            units[g].add(r["issuer"] or "@" + r["doc_id"])
+            size[g] += 1
+    batch = []
+    for r in _register_rows(st.conn):
+        g = r["category_group"] = names[r["category"] or r["title"]]
         r["group_units"], r["group_size"] = (len(units[g]), size[g]) if g else (0, 0)
-    return _frame("problem_register", rows)
+        batch.append(r)
+        if len(batch) >= 2000:
+            st.insert_derived("problem_register", batch)
+            batch = []
+    st.insert_derived("problem_register", batch)
 
 
-# -- frames -------------------------------------------------------------------
-def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
-    """A DataFrame with the codebook's columns, in its order and types (text as object, '' for empty)."""
-    t = load_codebook()[table]
-    data = {}
-    for c in t.columns.values():
-        if c.store_only:
-            continue
-        vals = [r.get(c.name) for r in rows]
-        if c.type == "integer":
-            data[c.name] = pd.array([None if x is None else _i(x) for x in vals], dtype="Int64")
-        elif c.type == "real":
-            data[c.name] = np.array([np.nan if _f(x) is None else _f(x) for x in vals], dtype="float64")
-        else:
-            data[c.name] = pd.Series([_s(x) for x in vals], dtype=object)
-    return pd.DataFrame(data, columns=t.names())
+# -- building -----------------------------------------------------------------
+def doc_parts(drow: dict, facts: list[dict], text: str, cr: CheckRules) -> dict[str, list]:
+    """What the cross-document tables need of one document, made where the document is processed:
+    its ``indicators`` rows (dicts) and its ``reuse_sentences`` (tuples)."""
+    return {"indicators": indicator_rows(drow, facts, text, cr),
+            "reuse_sentences": reuse_sentences(_s(drow.get("doc_id")), text, cr)}
+
+
+def build_store(st, rules: RuleSet | None = None, derive_hash: str = "") -> None:
+    """Build the cross-document tables inside the store ``st``, streaming from its tables.
+
+    Documents whose per-document parts were made with other derive rules (or
+    not at all) get them made again first; then problem_register and checks are
+    replaced in one transaction. Memory holds one document, one group of
+    observations or one MinHash band at a time, never a whole table.
+    """
+    from .checks import write_checks
+
+    from .store import derive_fingerprint
+
+    rules = rules or load_rules()
+    cr = load_check_rules(rules)
+    derive_hash = derive_hash or derive_fingerprint(rules)
+    st.refresh_parts(cr, derive_hash)
+    c = st.conn
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        c.execute('DELETE FROM "problem_register"')
+        c.execute('DELETE FROM "checks"')
+        write_problem_register(st, cr)
+        write_checks(st, cr)
+        st.mark_derived(derive_hash)
+        c.execute("COMMIT")
+    except BaseException:
+        c.execute("ROLLBACK")
+        raise
 
 
 def build(tables: dict[str, pd.DataFrame], texts: dict[str, str], rules: RuleSet | None = None) -> dict[str, pd.DataFrame]:
-    """The cross-document tables (indicators, problem_register, checks) from the base tables and texts."""
-    from .checks import run_checks
+    """The cross-document tables (indicators, problem_register, checks) from base tables and texts.
 
-    cr = load_check_rules(rules)
-    docs = {_s(d["doc_id"]): d for d in _records(tables.get("documents"))}
-    facts = _records(tables.get("facts"))
-    problems = _records(tables.get("problems"))
-    indicators = build_indicators(docs, facts, texts, cr)
-    register = build_problem_register(docs, problems, cr)
-    checks = run_checks(docs, facts, problems, indicators, texts, cr)
-    return {"indicators": indicators, "problem_register": register, "checks": checks}
+    The tables go into an in-memory store first (CSV strings or typed values alike), so this is the
+    same code as a run's."""
+    from .store import Store
+
+    with Store(":memory:") as st:
+        st.load_tables(tables, texts)
+        build_store(st, rules)
+        return st.tables(DERIVED)
 
 
-__all__ = ["build", "load_check_rules", "period_bounds", "shift_period", "decimals", "half_unit",
-           "change_interval", "category_groups", "sentence_spans", "minhash_buckets", "DERIVED"]
-
+__all__ = ["build", "build_store", "doc_parts", "load_check_rules", "period_bounds", "shift_period", "decimals",
+           "half_unit", "change_interval", "category_groups", "sentence_spans", "minhash_buckets", "DERIVED"]

@@ -119,14 +119,23 @@ _STARTS = frozenset(FORMULA_START)
 
 def write_csv(df: pd.DataFrame, path: Path, table: str = "", cb: Codebook | None = None) -> Path:
     """One table as CSV in UTF-8 with a BOM, text cells neutralised, replaced atomically."""
+    return write_csv_chunks([df], path, table, cb)
+
+
+def write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path, table: str = "", cb: Codebook | None = None) -> Path:
+    """A table given in chunks (DataFrames of the same columns) as one CSV file, as :func:`write_csv`."""
     cb = cb or load_codebook()
-    text_cols = _text_columns(df, table, cb)
-    columns = [_column_strings(df[c], c in text_cols) for c in df.columns]
     tmp = _atomic(path)
     with tmp.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(list(df.columns))
-        w.writerows(zip(*columns))
+        header = False
+        for df in chunks:
+            if not header:
+                w.writerow(list(df.columns))
+                header = True
+            text_cols = _text_columns(df, table, cb)
+            columns = [_column_strings(df[c], c in text_cols) for c in df.columns]
+            w.writerows(zip(*columns))
     os.replace(tmp, path)
     return path
 

@@ -23,6 +23,7 @@ files); JSON columns as text.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as _dt
 import hashlib
 import json
@@ -57,11 +58,20 @@ INDEXES = {
     "documents": [["content_hash"], ["doc_type"], ["date"]],
     "facts": [["kind", "name"], ["doc_id", "problem_id"]],
     "problems": [["status"]],
-    "indicators": [["indicator", "subject_key", "period"]],
+    "indicators": [["indicator", "subject_key", "unit", "period"]],
     "problem_register": [["category_group"], ["status"]],
     "checks": [["kind", "verdict"], ["doc_id"], ["ref_doc_id"]],
 }
 ORDER = ["runs", "documents", "texts", "sections", "problems", "facts", "indicators", "problem_register", "checks"]
+# Tables read in document order (the key's first column, then as inserted); the others as inserted.
+PER_DOCUMENT = {"documents", "texts", "sections", "problems", "facts", "indicators"}
+
+# Not a table of the codebook: the sentences each document offers for the text-reuse check (squeezed,
+# with their MinHash signature), made where the document is processed, so that the check reads them
+# from disk instead of holding every sentence of the corpus in memory.
+REUSE_DDL = ('CREATE TABLE "reuse_sentences" (\n  "doc_id" TEXT, "n" INTEGER, "start" INTEGER, "end" INTEGER, '
+             '"q" TEXT, "sig" BLOB,\n  PRIMARY KEY ("doc_id", "n"),\n  FOREIGN KEY ("doc_id") REFERENCES '
+             '"documents" ("doc_id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED\n)')
 
 # Modules and rule files that do not change what a document's rows are: a
 # change to them does not make the stored documents stale.
@@ -158,6 +168,107 @@ def _sql_value(v, typ: str):
     return s if s != "" else None
 
 
+def _typed_frame(cols, rows) -> pd.DataFrame:
+    data = {}
+    for k, c in enumerate(cols):
+        vals = [r[k] for r in rows]
+        if c.type == "integer":
+            data[c.name] = pd.array(vals, dtype="Int64")
+        elif c.type == "real":
+            data[c.name] = pd.array([float("nan") if v is None else float(v) for v in vals], dtype="float64")
+        elif c.type == "boolean":
+            data[c.name] = pd.array([None if v is None else bool(v) for v in vals], dtype="boolean")
+        else:
+            data[c.name] = pd.Series(["" if v is None else v for v in vals], dtype=object)
+    return pd.DataFrame(data, columns=[c.name for c in cols])
+
+
+def insert_sql(cb: Codebook, table: str) -> str:
+    cols = list(cb[table].columns.values())
+    return (f"INSERT INTO {_q(table)} ({', '.join(_q(c.name) for c in cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)})")
+
+
+def _text_value(v):
+    # most cells are non-empty strings or ints: those go straight through
+    t = type(v)
+    if t is str:
+        return v or None
+    if t is int:
+        return v
+    return _sql_value(v, "text")
+
+
+@functools.lru_cache(maxsize=64)
+def converters(cb: Codebook, table: str, derived: bool = False) -> list[tuple]:
+    """(column, function) pairs making a row dict's cells what the store holds, in column order.
+
+    ``derived``: the cells of a derived table as the cross-document code makes them (integers and reals
+    read leniently, text columns as text), store-only columns left empty.
+    """
+    from .derive import _f, _i, _s
+
+    out = []
+    for c in cb[table].columns.values():
+        typ = c.type
+        if derived and c.store_only:
+            out.append((c.name, lambda v: None))
+        elif derived and typ == "integer":
+            out.append((c.name, lambda v: _sql_value(_i(v), "integer")))
+        elif derived and typ == "real":
+            out.append((c.name, lambda v: _sql_value(_f(v), "real")))
+        elif derived:
+            out.append((c.name, lambda v, typ=typ: _sql_value(_s(v), typ)))
+        elif typ in ("text", "date", "list"):
+            out.append((c.name, _text_value))
+        else:
+            out.append((c.name, lambda v, typ=typ: _sql_value(v, typ)))
+    return out
+
+
+def doc_rows(doc: Doc, cb: Codebook, check_rules=None, derive_hash: str = "") -> dict:
+    """One document's rows for the store, ready for executemany (the documents row as a dict, to which
+    the store adds its hashes), with its derived parts when ``check_rules`` are given.
+
+    Made where the document was processed (a worker process), so the parent only writes.
+    """
+    from .output import document_row, fact_rows, problem_rows, section_rows
+
+    drow = document_row(doc)
+    drow.update(meta={k: v for k, v in doc.meta.items() if not k.startswith("_")})
+    out: dict = {"documents": drow, "derive_hash": None}
+    if doc.status != "ok":
+        return out
+    srows = list(section_rows(doc))
+    heading_end = {s.section_id: s.heading_end for s in doc.sections}
+    for r in srows:
+        r["heading_end"] = heading_end.get(r["section_id"])
+    prows = list(problem_rows(doc))
+    pattrs = {p.problem_id: p.attrs for p in doc.problems}
+    for r in prows:
+        r["attrs"] = pattrs.get(r["problem_id"]) or {}
+    frows = list(fact_rows(doc))
+
+    def tuples(table, rows):
+        conv = converters(cb, table)
+        return [tuple(f(r.get(n)) for n, f in conv) for r in rows]
+
+    out["texts"] = [(doc.doc_id, doc.text)]
+    out["sections"] = tuples("sections", srows)
+    out["problems"] = tuples("problems", prows)
+    out["facts"] = tuples("facts", frows)
+    if check_rules is not None:
+        from .derive import doc_parts
+
+        parts = doc_parts(drow, frows, doc.text, check_rules)
+        conv = converters(cb, "indicators", derived=True)
+        out["indicators"] = [tuple(f(r.get(n)) for n, f in conv) for r in parts["indicators"]]
+        out["reuse_sentences"] = parts["reuse_sentences"]
+        out["derive_hash"] = derive_hash or None
+        drow["derive_hash"] = derive_hash or None
+    return out
+
+
 class Store:
     """A SQLite store at ``path`` (``':memory:'`` for one that lives only as long as the object)."""
 
@@ -176,6 +287,13 @@ class Store:
         self.rebuilt = self._ensure_schema()
         self.run_id: int | None = None
         self.rules_hash = ""
+        self._insert_sql = None
+        # With derive rules set (use_derive), put() also stores each document's derived parts.
+        self.check_rules = None
+        self.derive_hash = ""
+
+    def use_derive(self, check_rules, derive_hash: str) -> None:
+        self.check_rules, self.derive_hash = check_rules, derive_hash
 
     # -- schema ---------------------------------------------------------------
     def ddl(self) -> list[str]:
@@ -195,6 +313,7 @@ class Store:
             for idx in INDEXES.get(name, []):
                 stmts.append(f"CREATE INDEX {_q(f'{name}_' + '_'.join(idx))} ON {_q(name)} "
                              f"({', '.join(_q(c) for c in idx)})")
+        stmts.append(REUSE_DDL)
         return stmts
 
     def _ensure_schema(self) -> bool:
@@ -209,6 +328,7 @@ class Store:
         c.execute("BEGIN IMMEDIATE")
         try:
             c.execute("PRAGMA defer_foreign_keys = ON")
+            c.execute('DROP TABLE IF EXISTS "reuse_sentences"')
             for name in reversed(ORDER):
                 c.execute(f"DROP TABLE IF EXISTS {_q(name)}")
             for stmt in ddl:
@@ -268,47 +388,51 @@ class Store:
         return bool(row) and row[0] == content_hash and row[1] == rules_hash
 
     def put(self, doc: Doc, content_hash: str, rules_hash: str | None = None) -> None:
-        """Write one document's rows in one transaction, replacing what was stored for its doc_id."""
-        from .output import document_row, fact_rows, problem_rows, section_rows
+        """Write one document's rows in one transaction, replacing what was stored for its doc_id.
 
+        The rows come from ``doc.prepared`` when a worker made them (:func:`doc_rows`), else are made here.
+        """
+        rows = getattr(doc, "prepared", None)
+        if rows is None or rows.get("derive_hash") != (self.derive_hash if self.check_rules else None):
+            rows = doc_rows(doc, self.cb, self.check_rules, self.derive_hash)
         rules_hash = self.rules_hash if rules_hash is None else rules_hash
-        drow = document_row(doc)
-        drow.update(content_hash=content_hash or None, rules_hash=rules_hash, run_id=self.run_id,
-                    meta={k: v for k, v in doc.meta.items() if not k.startswith("_")})
-        srows = list(section_rows(doc))
-        heading_end = {s.section_id: s.heading_end for s in doc.sections}
-        for r in srows:
-            r["heading_end"] = heading_end.get(r["section_id"])
-        prows = list(problem_rows(doc))
-        pattrs = {p.problem_id: p.attrs for p in doc.problems}
-        for r in prows:
-            r["attrs"] = pattrs.get(r["problem_id"]) or {}
-        frows = list(fact_rows(doc)) if doc.status == "ok" else []
-        if doc.status != "ok":
-            srows, prows = [], []
+        drow = dict(rows["documents"])
+        drow.update(content_hash=content_hash or None, rules_hash=rules_hash, run_id=self.run_id)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
             c.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))  # cascades to its rows
             self._insert("documents", [drow])
-            if doc.status == "ok":
-                self._insert("texts", [{"doc_id": doc.doc_id, "text": doc.text}])
-            self._insert("sections", srows)
-            self._insert("problems", prows)
-            self._insert("facts", frows)
+            for name in ("texts", "sections", "problems", "facts", "indicators", "reuse_sentences"):
+                if rows.get(name):
+                    self._insert_tuples(name, rows[name])
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
 
+    @property
+    def _sql(self) -> dict[str, str]:
+        """INSERT statements by table, in the codebook's column order."""
+        if self._insert_sql is None:
+            self._insert_sql = {name: insert_sql(self.cb, name) for name in ORDER}
+            self._insert_sql["reuse_sentences"] = 'INSERT INTO "reuse_sentences" VALUES (?, ?, ?, ?, ?, ?)'
+        return self._insert_sql
+
+    def _insert_tuples(self, table: str, rows: list[tuple]) -> None:
+        self.conn.executemany(self._sql[table], rows)
+
     def _insert(self, table: str, rows: list[dict]) -> None:
         if not rows:
             return
-        t = self.cb[table]
-        cols = [c for c in t.columns.values()]
-        sql = (f"INSERT INTO {_q(table)} ({', '.join(_q(c.name) for c in cols)}) "
-               f"VALUES ({', '.join('?' for _ in cols)})")
-        self.conn.executemany(sql, [tuple(_sql_value(r.get(c.name), c.type) for c in cols) for r in rows])
+        conv = converters(self.cb, table)
+        self.conn.executemany(self._sql[table], [tuple(f(r.get(n)) for n, f in conv) for r in rows])
+
+    def insert_derived(self, table: str, rows: list[dict]) -> None:
+        """Rows of a derived table as the cross-document code makes them (dicts; missing cells empty)."""
+        if rows:
+            conv = converters(self.cb, table, derived=True)
+            self.conn.executemany(self._sql[table], [tuple(f(r.get(n)) for n, f in conv) for r in rows])
 
     def load_current(self, doc_id: str, path: str, content_hash: str, rules_hash: str | None = None) -> Doc | None:
         """The stored document rebuilt as a Doc when it is current (same content and rules), else None."""
@@ -355,25 +479,16 @@ class Store:
         return [r[0] for r in self.conn.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
     # -- whole tables ---------------------------------------------------------
+    def _order(self, name: str) -> str:
+        return f"{_q(self.cb[name].key[0])}, rowid" if name in PER_DOCUMENT else "rowid"
+
     def table(self, name: str, store_columns: bool = False) -> pd.DataFrame:
         """A table as a DataFrame typed per the codebook (text '' for empty, Int64, float64, boolean)."""
         t = self.cb[name]
         cols = [c for c in t.columns.values() if store_columns or not c.store_only]
-        order = "rowid" if name in ("runs",) + DERIVED else f"{_q(t.key[0])}, rowid"
-        cur = self.conn.execute(f"SELECT {', '.join(_q(c.name) for c in cols)} FROM {_q(name)} ORDER BY {order}")
-        rows = cur.fetchall()
-        data = {}
-        for k, c in enumerate(cols):
-            vals = [r[k] for r in rows]
-            if c.type == "integer":
-                data[c.name] = pd.array(vals, dtype="Int64")
-            elif c.type == "real":
-                data[c.name] = pd.array([float("nan") if v is None else float(v) for v in vals], dtype="float64")
-            elif c.type == "boolean":
-                data[c.name] = pd.array([None if v is None else bool(v) for v in vals], dtype="boolean")
-            else:
-                data[c.name] = pd.Series(["" if v is None else v for v in vals], dtype=object)
-        return pd.DataFrame(data, columns=[c.name for c in cols])
+        cur = self.conn.execute(f"SELECT {', '.join(_q(c.name) for c in cols)} FROM {_q(name)} ORDER BY "
+                                f"{self._order(name)}")
+        return _typed_frame(cols, cur.fetchall())
 
     def tables(self, names: Iterable[str] = BASE + DERIVED) -> dict[str, pd.DataFrame]:
         return {n: self.table(n) for n in names}
@@ -397,21 +512,79 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'derived'").fetchone()
         return bool(row) and row[0] == self.derived_fingerprint(derive_hash)
 
-    def put_derived(self, tables: dict[str, pd.DataFrame], derive_hash: str = "") -> None:
-        """Replace the derived tables, all in one transaction."""
+    def mark_derived(self, derive_hash: str = "") -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('derived', ?)", (self.derived_fingerprint(derive_hash),))
+
+    def refresh_parts(self, cr, derive_hash: str = "") -> int:
+        """Make again the per-document parts (indicators rows, reuse sentences) of documents stored
+        without them or with other derive rules, one document at a time. Returns how many."""
+        from .derive import doc_parts
+
         c = self.conn
-        fp = self.derived_fingerprint(derive_hash)
+        n = 0
+        while True:
+            page = c.execute("SELECT doc_id FROM documents WHERE status = 'ok' AND derive_hash IS NOT ? "
+                             "ORDER BY doc_id LIMIT 200", (derive_hash or None,)).fetchall()
+            if not page:
+                return n
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for (d,) in page:
+                    drow = self._row_dict("SELECT * FROM documents WHERE doc_id = ?", (d,))[0]
+                    facts = self._row_dict("SELECT * FROM facts WHERE doc_id = ? ORDER BY rowid", (d,))
+                    t = c.execute("SELECT text FROM texts WHERE doc_id = ?", (d,)).fetchone()
+                    parts = doc_parts(drow, facts, (t[0] if t else "") or "", cr)
+                    c.execute("DELETE FROM indicators WHERE doc_id = ?", (d,))
+                    c.execute("DELETE FROM reuse_sentences WHERE doc_id = ?", (d,))
+                    self.insert_derived("indicators", parts["indicators"])
+                    c.executemany(self._sql["reuse_sentences"], parts["reuse_sentences"])
+                    c.execute("UPDATE documents SET derive_hash = ? WHERE doc_id = ?", (derive_hash or None, d))
+                    n += 1
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+
+    def _row_dict(self, sql: str, params=()) -> list[dict]:
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def load_tables(self, tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> None:
+        """Base tables given as DataFrames (from CSV files: every cell a string; or typed) and texts, as rows."""
+        c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
-            for name in DERIVED:
-                c.execute(f"DELETE FROM {_q(name)}")
-                if name in tables and len(tables[name]):
-                    self._insert(name, tables[name].to_dict("records"))
-            c.execute("INSERT OR REPLACE INTO meta VALUES ('derived', ?)", (fp,))
+            c.execute("PRAGMA defer_foreign_keys = ON")
+            for name in BASE:
+                df = tables.get(name)
+                if df is not None and len(df):
+                    self._insert(name, df.to_dict("records"))
+            for d, text in texts.items():
+                c.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)", (d, text))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
+
+    def iter_table(self, name: str, chunk: int = 50_000):
+        """A table as DataFrames of at most ``chunk`` rows, in :meth:`table`'s order and types."""
+        t = self.cb[name]
+        cols = [c for c in t.columns.values() if not c.store_only]
+        cur = self.conn.execute(f"SELECT {', '.join(_q(c.name) for c in cols)} FROM {_q(name)} ORDER BY "
+                                f"{self._order(name)}")
+        first = True
+        while True:
+            rows = cur.fetchmany(chunk)
+            if not rows and not first:
+                return
+            first = False
+            yield _typed_frame(cols, rows)
+            if len(rows) < chunk:
+                return
+
+    def count(self, name: str) -> int:
+        return self.conn.execute(f"SELECT COUNT(*) FROM {_q(name)}").fetchone()[0]
 
     def check_integrity(self) -> list[tuple]:
         """Foreign-key violations (empty when the store is consistent)."""

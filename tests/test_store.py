@@ -98,14 +98,14 @@ def test_a_failure_inside_put_leaves_the_document_wholly_absent(seed_docs, monke
     st = Store()
     st.put(seed_docs["000"], "h0", "r")
     doc = seed_docs["001"]
-    real = st._insert
+    real = st._insert_tuples
 
     def failing(table, rows):
         if table == "facts":
             raise RuntimeError("disk full")
         return real(table, rows)
 
-    monkeypatch.setattr(st, "_insert", failing)
+    monkeypatch.setattr(st, "_insert_tuples", failing)
     with pytest.raises(RuntimeError):
         st.put(doc, "h1", "r")
     for t in ("documents", "texts", "sections", "problems", "facts"):
