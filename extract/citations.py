@@ -11,6 +11,8 @@ from .doc import Doc
 from .rules import RuleError, RuleSet, alternation
 
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
+_HAN = regex.compile(r"\p{Han}")
+_TRAILING_PAREN = regex.compile(r"[（(][^（）()]*[）)]$")
 
 
 class CitationStage:
@@ -28,11 +30,15 @@ class CitationStage:
         if not isinstance(kinds, dict):
             raise RuleError(path, line, "kinds must map a kind to the words its titles end with")
         self.kind_end = {k: regex.compile(f"(?:{alternation(v)})$") for k, v in kinds.items()}
+        # the same test as str.endswith (titles hold no line break, where $ would also match)
+        self.kind_words = [(k, tuple(set(v))) for k, v in kinds.items()]
         self.brackets = str.maketrans({c: "〔" for c in "[【［〖(（"} | {c: "〕" for c in "]】］〗)）"})
 
     def kind_of(self, title: str) -> str:
-        bare = regex.sub(r"[（(][^（）()]*[）)]$", "", title)  # （2023-2025年） after the name
-        return next((k for k, pat in self.kind_end.items() if pat.search(bare)), "")
+        bare = _TRAILING_PAREN.sub("", title)  # （2023-2025年） after the name
+        if "\n" in bare:
+            return next((k for k, pat in self.kind_end.items() if pat.search(bare)), "")
+        return next((k for k, words in self.kind_words if bare.endswith(words)), "")
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text
@@ -41,7 +47,9 @@ class CitationStage:
             doc.add("standard", m.start(), m.end(), norm=norm, name=m.group("code"))
             doc.mask(m.start(), m.end())
         for m in self.title.finditer(text):
-            title = _SPACES.sub("", m.group("title")) if regex.search(r"\p{Han}", m.group("title")) else m.group("title")
+            title = m.group("title")
+            if _HAN.search(title):
+                title = _SPACES.sub("", title)
             if self.not_doc.search(title):
                 continue
             norm = ""

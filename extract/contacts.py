@@ -7,6 +7,8 @@ import regex
 from .doc import Doc
 from .rules import RuleError, RuleSet
 
+_NON_DIGIT = regex.compile(r"\D")
+
 
 class ContactStage:
     name = "contacts"
@@ -33,7 +35,7 @@ class ContactStage:
                     continue
                 g = m.groupdict()
                 if g.get("mobile"):
-                    norm = regex.sub(r"\D", "", g["mobile"])
+                    norm = _NON_DIGIT.sub("", g["mobile"])
                 else:
                     norm = f"{g['area']}-{g['local']}"
                 doc.add("phone", s, e, norm=norm)

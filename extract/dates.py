@@ -94,7 +94,12 @@ class DateStage:
             self.names.append(p["name"])
             branches.append(f"(?P<b{i}>{rules.expand(p['pattern'], path, line)})")
         self.scanner = regex.compile("|".join(branches), regex.M)
-        self.branch_groups = [(self.scanner.groupindex[f"b{i}"], name) for i, name in enumerate(self.names)]
+        # (index into m.groups(), name) of each branch; m.groups() is cheap where m.regs and
+        # m.groupdict() are not (the scanner has many groups)
+        self.branch_groups = [(self.scanner.groupindex[f"b{i}"] - 1, name) for i, name in enumerate(self.names)]
+        self.group_names = [None] * self.scanner.groups
+        for gname, gi in self.scanner.groupindex.items():
+            self.group_names[gi - 1] = gname
         self.joiner = rules.pattern(data, "list_joiners", path)
         self._last: tuple[str, list] | None = None
 
@@ -107,43 +112,45 @@ class DateStage:
         return max(explicit) if explicit else None
 
     def scan(self, text: str) -> list:
-        """Every match of the scanner in ``text`` with its pattern's name, masks not applied.
-        A document's is kept for the next stage that asks (metadata reads it first, then this stage)."""
+        """Every match of the scanner in ``text``: (match, pattern name, groups by name), masks not
+        applied. A document's is kept for the next stage that asks (metadata reads it first, then
+        this stage); a line or other piece of text read alone does not replace it."""
         last = self._last  # read once: another thread may replace it
         if last is not None and last[0] is text:
             return last[1]
-        found = []
-        branches = self.branch_groups
-        for m in self.scanner.finditer(text):
-            regs = m.regs
-            kind = next(name for g, name in branches if regs[g][0] >= 0)  # the branch that matched
-            found.append((m, kind))
+        found = self._find(text)
         self._last = (text, found)
         return found
 
-    def _scan(self, text: str, doc: Doc | None = None):
-        found = self.scan(text)
-        if doc is not None:
-            found = [(m, kind) for m, kind in found if not doc.masked(m.start(), m.end())]
+    def _find(self, text: str) -> list:
+        found = []
+        branches, names = self.branch_groups, self.group_names
+        for m in self.scanner.finditer(text):
+            groups = m.groups()
+            kind = next(name for g, name in branches if groups[g] is not None)  # the branch that matched
+            found.append((m, kind, dict(zip(names, groups))))
         return found
 
     def explicit(self, text: str) -> list[tuple[int, int, str]]:
         """Dates in ``text`` that need no context: (start, end, norm)."""
+        last = self._last
+        found = last[1] if last is not None and last[0] is text else self._find(text)
         out = []
-        for m, kind in self._scan(text):
-            res = self._read(m, kind, None, None, text)
+        for m, kind, g in found:
+            res = self._read(m, kind, None, None, text, g)
             if res is not None:
                 out.append((m.start(), m.end(), res[0]))
         return out
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text
-        found = self._scan(text, doc)
-        explicit_years = [int(m.group("y")) for m, _ in found if m.group("y")]
+        masked = doc.masked
+        found = [f for f in self.scan(text) if not masked(f[0].start(), f[0].end())]
+        explicit_years = [int(g["y"]) for _, _, g in found if g["y"]]
         base = self.context_year(doc, explicit_years)
         prev = None  # (end, year) of the last dated match, for list continuations
-        for m, kind in found:
-            res = self._read(m, kind, base, prev, text)
+        for m, kind, g in found:
+            res = self._read(m, kind, base, prev, text, g)
             if res is None:
                 continue
             norm, attrs, year = res
@@ -151,8 +158,8 @@ class DateStage:
             doc.add("date", m.start(), m.end(), norm=norm, attrs=attrs)
             prev = (m.end(), year)
 
-    def _read(self, m, kind, base, prev, text):
-        g = m.groupdict()
+    def _read(self, m, kind, base, prev, text, g):
+        """(norm, attrs, year) of a match, or None; ``g``: its groups by name, as :meth:`scan` gives them."""
         attrs: dict = {}
         if kind == "lost_separators":
             return self._lost(g, attrs)

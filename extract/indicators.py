@@ -33,7 +33,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import regex
 
@@ -46,6 +46,7 @@ _ROMAN = {"IV": "Ⅳ", "V": "Ⅴ", "III": "Ⅲ", "II": "Ⅱ", "I": "Ⅰ"}
 _LATIN_ROMAN = regex.compile(r"IV|V|I{1,3}")
 _ROMAN_CHARS = set("ⅠⅡⅢⅣⅤIV")
 _INDEX_UNIT = ""
+_PERIOD_PART = regex.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 # What a role word before a value makes of it.
 _ROLE_OF_CUE = {"target": "target", "same_period": "baseline", "last_year": "baseline",
                 "previous_period": "baseline", "compare": "baseline"}
@@ -53,6 +54,11 @@ _ROLE_OF_CUE = {"target": "target", "same_period": "baseline", "last_year": "bas
 _EMITTING = ("value", "ft", "chg")  # the tokens that add facts
 _FIRST3 = itemgetter(0, 1, 2)  # (start, priority, -end): the order of candidate tokens
 _PRIORITY = {k: i for i, k in enumerate(["title", "brk", "ft", "chg", "mention", "verb", "role", "subj", "value"])}
+_OWNING = frozenset(("mention", "verb"))  # what a value must follow in its sentence to be read
+_MASKABLE = frozenset(("value", "ft", "chg", "mention", "verb"))  # kinds that may not take a masked span
+_START = itemgetter(0)
+_START_END = itemgetter(0, 1)
+_TOK_KEY = attrgetter("start", "end")
 
 
 @dataclass(slots=True)
@@ -88,7 +94,7 @@ def _shift_year(norm: str, years: int = -1) -> str:
         return ""
     out = []
     for part in norm.split("/"):
-        if not regex.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", part):
+        if not _PERIOD_PART.fullmatch(part):
             return ""
         y = int(part[:4]) + years
         if len(part) == 10:
@@ -306,72 +312,74 @@ class IndicatorStage:
         cands.sort(key=_FIRST3)
         return cands
 
-    def _tokens(self, doc: Doc) -> list[Tok]:
+    def _resolve(self, doc: Doc) -> tuple[list, list[tuple[int, int]]]:
+        """The candidates that win, in text order: [(start, end, kind, match or payload)], sentence
+        breaks included, and the spans of the 《titles》 (which hide what is in them)."""
         text = doc.text
-        toks: list[Tok] = []
+        masked = doc.masked
+        out: list = []
+        add = out.append
         titles: list[tuple[int, int]] = []
         upto = 0
         for s, _, neg_end, kind, x in self._candidates(text):
-            e = -neg_end
             if s < upto:
                 continue  # inside a token already taken
-            if kind in ("value", "ft", "chg", "mention", "verb") and doc.masked(s, e):
+            e = -neg_end
+            if kind in _MASKABLE and masked(s, e):
                 continue
             upto = e
             if kind == "title":
                 titles.append((s, e))
-            elif kind == "brk":
-                toks.append(Tok("brk", s, e))
-            elif kind == "mention":
-                alias, ind = x[0], x[1]
-                name = ind.name
-                if len(x) == 3:  # with a water class before it
-                    cls = x[2]
-                    whole = self.aliases.get(self._norm_class(cls + alias))
-                    if whole is not None:
-                        ind, name = whole, whole.name
-                    elif ind.class_prefix:
-                        name = self._norm_class(cls) + "类" + ind.name
-                toks.append(Tok("mention", s, e, {"ind": ind, "name": name}))
-            elif kind == "value":
-                u = x.group("u")
-                toks.append(Tok("value", s, e, {"items": [Item(s, e, _to_float(x.group("n")),
-                                                             self.units[u] if u else None, u or "")]}))
-            elif kind == "ft":
-                toks.append(Tok("ft", s, e, {"v1": self._item(x, "v1", "u1"), "v2": self._item(x, "v2", "u2")}))
-            elif kind == "chg":
-                sign = -1.0 if x.group("dir") in self.decrease else 1.0
-                it = self._item(x, "cn", "cu")
-                it.value *= sign
-                toks.append(Tok("chg", s, e, {"items": [it], "sign": sign, "dir": x.group("dir")}))
-            elif kind == "verb":
-                toks.append(Tok("verb", s, e, {"name": x}))
-            elif kind == "role":
-                toks.append(Tok("role", s, e, {"role": x}))
-            elif kind == "subj":
-                toks.append(Tok("subj", s, e))
-        # dates: the date stage's spans, except those inside a 《title》
+            else:
+                add((s, e, kind, x))
+        return out, titles
+
+    def _tok(self, s: int, e: int, kind: str, x) -> Tok:
+        """The token of a winning candidate."""
+        if kind == "mention":
+            alias, ind = x[0], x[1]
+            name = ind.name
+            if len(x) == 3:  # with a water class before it
+                cls = x[2]
+                whole = self.aliases.get(self._norm_class(cls + alias))
+                if whole is not None:
+                    ind, name = whole, whole.name
+                elif ind.class_prefix:
+                    name = self._norm_class(cls) + "类" + ind.name
+            return Tok("mention", s, e, {"ind": ind, "name": name})
+        if kind == "value":
+            u = x.group("u")
+            return Tok("value", s, e, {"items": [Item(s, e, _to_float(x.group("n")),
+                                                      self.units[u] if u else None, u or "")]})
+        if kind == "ft":
+            return Tok("ft", s, e, {"v1": self._item(x, "v1", "u1"), "v2": self._item(x, "v2", "u2")})
+        if kind == "chg":
+            sign = -1.0 if x.group("dir") in self.decrease else 1.0
+            it = self._item(x, "cn", "cu")
+            it.value *= sign
+            return Tok("chg", s, e, {"items": [it], "sign": sign, "dir": x.group("dir")})
+        if kind == "verb":
+            return Tok("verb", s, e, {"name": x})
+        if kind == "role":
+            return Tok("role", s, e, {"role": x})
+        return Tok(kind, s, e)  # subj, brk
+
+    def _dates(self, doc: Doc, titles: list[tuple[int, int]]) -> list:
+        """The date stage's spans, except those inside a 《title》, by start: [(start, end, span)]."""
         dates = []
         title_starts = [a for a, _ in titles]
         for d in doc.of_kind("date"):
             i = bisect.bisect_right(title_starts, d.start)
             if not d.norm or (i and titles[i - 1][1] >= d.end):
                 continue  # a date inside a 《title》 is part of the title
-            compare = bool(self.compare_before.search(text[max(0, d.start - 4):d.start])
-                           or self.compare_after.match(text[d.end:d.end + 6]))
-            dates.append(Tok("date", d.start, d.end, {"norm": d.norm, "compare": compare}))
-        if dates:
-            dates.sort(key=lambda t: t.start)
-            starts = [t.start for t in dates]
+            dates.append((d.start, d.end, d))
+        dates.sort(key=_START)
+        return dates
 
-            def in_date(t: Tok) -> bool:
-                i = bisect.bisect_left(starts, t.end)
-                return i > 0 and dates[i - 1].end > t.start
-
-            toks = [t for t in toks if t.kind not in ("value", "ft", "chg") or not in_date(t)]
-            toks.extend(dates)
-            toks.sort(key=lambda t: (t.start, t.end))
-        return self._runs(text, toks)
+    def _date_tok(self, text: str, d) -> Tok:
+        compare = bool(self.compare_before.search(text[max(0, d.start - 4):d.start])
+                       or self.compare_after.match(text[d.end:d.end + 6]))
+        return Tok("date", d.start, d.end, {"norm": d.norm, "compare": compare})
 
     def _item(self, m, num: str, unit: str) -> Item:
         u = m.group(unit)
@@ -405,20 +413,57 @@ class IndicatorStage:
 
     # -- reading --------------------------------------------------------------
     def __call__(self, doc: Doc) -> None:
-        toks = self._tokens(doc)
-        sentence: list[Tok] = []
-        begin = 0
-        emits = False  # a sentence without a value, a from-to or a change states nothing: it is not read
-        for t in toks:
-            if t.kind == "brk":
-                if emits:
-                    self._sentence(doc, sentence, begin)
-                sentence, begin, emits = [], t.end, False
-            else:
-                sentence.append(t)
-                emits = emits or t.kind in _EMITTING
-        if emits:
-            self._sentence(doc, sentence, begin)
+        """Each sentence in turn. A sentence without a change, or without a value or from-to and a
+        name or verb, states nothing: it is not read, and its tokens are never built (most sentences
+        are such)."""
+        text = doc.text
+        res, titles = self._resolve(doc)
+        if not any(r[2] in _EMITTING for r in res):
+            return
+        dates = self._dates(doc, titles)
+        date_starts = [d[0] for d in dates]
+        by_start_end = sorted(dates, key=_START_END)  # the order they take among the tokens
+
+        def in_date(s: int, e: int) -> bool:
+            i = bisect.bisect_left(date_starts, e)
+            return i > 0 and dates[i - 1][1] > s
+
+        # A sentence states something when it has a change, or a value or from-to and a name or verb
+        # to own it (a value links only to a name or verb before it in its sentence).
+        begin, first, change, value, owner = 0, 0, False, False, False
+        brk_key = (0, 0)  # dates sort after the break at their (start, end): tokens came first
+        n = len(res)
+        for j in range(n + 1):
+            r = res[j] if j < n else None
+            kind = r[2] if r is not None else "brk"
+            if kind == "brk":
+                if change or (value and owner):
+                    self._read_sentence(doc, res[first:j], begin, brk_key,
+                                        (r[0], r[1]) if r is not None else None, by_start_end, in_date)
+                if r is not None:
+                    begin, first, brk_key = r[1], j + 1, (r[0], r[1])
+                    change = value = owner = False
+            elif kind in _OWNING:
+                owner = True
+            elif kind in _EMITTING and not in_date(r[0], r[1]):
+                if kind == "chg":
+                    change = True
+                else:
+                    value = True
+
+    def _read_sentence(self, doc: Doc, res: list, begin: int, after: tuple[int, int],
+                       before: tuple[int, int] | None, dates: list, in_date) -> None:
+        """Build one sentence's tokens (with its dates, in text order) and read them."""
+        text = doc.text
+        toks = [self._tok(s, e, kind, x) for s, e, kind, x in res
+                if kind not in _EMITTING or not in_date(s, e)]
+        if dates:
+            i = bisect.bisect_left(dates, after, key=_START_END)
+            k = len(dates) if before is None else bisect.bisect_left(dates, before, key=_START_END)
+            if i < k:
+                toks.extend(self._date_tok(text, d) for _, _, d in dates[i:k])
+                toks.sort(key=_TOK_KEY)
+        self._sentence(doc, self._runs(text, toks), begin)
 
     def _sentence(self, doc: Doc, toks: list[Tok], begin: int) -> None:
         text = doc.text

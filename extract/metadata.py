@@ -22,6 +22,14 @@ _LINE_LABELS = ("signer", "contact", "cc", "report_to", "send_to", "printed", "a
 _GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z^\-]+\)")  # (?i) and the like, which would change a joined pattern
 _TIME = regex.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*")
 _SPACE = regex.compile(r"[ \t\u3000\u00a0]+")
+# Patterns of the code itself, compiled once (regex.search(pattern, …) looks each up in a cache per call).
+_HAN = regex.compile(r"\p{Han}")
+_NOT_IN_ORG = regex.compile(r"[，。：:；;,!?！？《》“”0-9]")
+_SIGNER_SEP = regex.compile(r"[\s、，,]+")
+_SIGNER_NAME = regex.compile(r"\p{Han}{2,4}")
+_PHONE = regex.compile(r"1[3-9]\d{9}|0\d{2,3}[-－—]?\d{7,8}|\(0\d{2,3}\)\d{7,8}")
+_LIST_SEP = regex.compile(r"[，,、；;]+")
+_SOURCE_END = regex.compile(r"\s{2,}|\s*(?:作者|编辑|浏览|阅读|字号)")
 
 
 @dataclass
@@ -83,7 +91,7 @@ class MetadataStage:
     # -- helpers -------------------------------------------------------------
     def is_org(self, s: str) -> bool:
         s = s.strip()
-        return 3 <= len(s) <= 40 and not regex.search(r"[，。：:；;,!?！？《》“”0-9]", s) and bool(self.org_end.search(s))
+        return 3 <= len(s) <= 40 and not _NOT_IN_ORG.search(s) and bool(self.org_end.search(s))
 
     def org_list(self, s: str) -> list[str]:
         """Several bodies on one line, or [] when any part is not a body."""
@@ -96,12 +104,12 @@ class MetadataStage:
         some match is not within one line's words (then each line is read alone)."""
         starts = [ln.start for ln in lines]
         out: dict[int, list] = {}
-        for m, kind in self.dates.scan(text):
+        for m, kind, g in self.dates.scan(text):
             s, e = m.span()
             k = bisect.bisect_right(starts, s) - 1
             if k < 0 or e > lines[k].end:
                 return None
-            res = self.dates._read(m, kind, None, None, text)
+            res = self.dates._read(m, kind, None, None, text, g)
             if res is not None:
                 ln = lines[k]
                 out.setdefault(k, []).append((s - ln.start, e - ln.start, res[0]))
@@ -112,11 +120,16 @@ class MetadataStage:
         alone, the spaces around it aside; what follows it before the line break is checked, as a
         pattern may look past its end ({SP}*$)."""
         ln = lines[i]
-        if by_line is not None:
-            nl = text.find("\n", ln.end)
-            if self._spaces.fullmatch(text, ln.end, len(text) if nl < 0 else nl):
-                return by_line.get(i, [])
+        if by_line is not None and self._alone(text, ln):
+            return by_line.get(i, [])
         return self.dates.explicit(ln.text)
+
+    def _alone(self, text: str, ln: Line) -> bool:
+        """Whether only {SP} (or nothing, the common case) follows the line's words before its break."""
+        if text.startswith("\n", ln.end) or ln.end == len(text):
+            return True
+        nl = text.find("\n", ln.end)
+        return bool(self._spaces.fullmatch(text, ln.end, len(text) if nl < 0 else nl))
 
     def date_only(self, line: Line, found: list | None = None) -> tuple[str, str] | None:
         """(date norm, text before it) when a line is a date, perhaps after a signature.
@@ -169,7 +182,7 @@ class MetadataStage:
                 orgs = self.org_list(pre)
                 if orgs:
                     meta["_title_issuers"] = orgs
-            meta["title"] = _SPACE.sub("", title) if regex.search(r"\p{Han}", title) else title
+            meta["title"] = _SPACE.sub("", title) if _HAN.search(title) else title
             meta["_title_span"] = (ln.start, ln.end)
             return i
         return None
@@ -200,19 +213,19 @@ class MetadataStage:
                 continue
             m = self.label["signer"].search(t)
             if m:
-                meta["signers"] += [p for p in regex.split(r"[\s、，,]+", t[m.end():]) if regex.fullmatch(r"\p{Han}{2,4}", p)]
+                meta["signers"] += [p for p in _SIGNER_SEP.split(t[m.end():]) if _SIGNER_NAME.fullmatch(p)]
             m = self.label["contact"].search(t)
             if m and not meta["contact_person"]:
                 pm = self.person.match(t, m.end())
                 if pm:
                     meta["contact_person"] = pm.group(0)
-                phone = regex.search(r"1[3-9]\d{9}|0\d{2,3}[-－—]?\d{7,8}|\(0\d{2,3}\)\d{7,8}", t)
+                phone = _PHONE.search(t)
                 if phone:
                     meta["contact_phone"] = phone.group(0)
             for key, field in (("cc", "cc"), ("report_to", "cc"), ("send_to", "cc")):
                 m = self.label[key].search(t)
                 if m:
-                    meta[field] += [p for p in regex.split(r"[，,、；;]+", t[m.end():].rstrip("。")) if p.strip()]
+                    meta[field] += [p for p in _LIST_SEP.split(t[m.end():].rstrip("。")) if p.strip()]
             if self.label["printed"].search(t) and not meta["printed_by"]:
                 meta["printed_by"] = t
             m = self.label["attachment"].match(t)
@@ -231,12 +244,14 @@ class MetadataStage:
                     meta["published"] = found[0][2]
             m = self.label["source"].search(t)
             if m and not meta["source"]:
-                meta["source"] = regex.split(r"\s{2,}|\s*(?:作者|编辑|浏览|阅读|字号)", t[m.end():])[0].strip()
+                meta["source"] = _SOURCE_END.split(t[m.end():])[0].strip()
 
     def _date(self, text: str, lines: list[Line], meta: dict, ti: int | None, by_line: dict | None) -> int | None:
         for i, ln in enumerate(lines):
             if "印发" in ln.text:
                 continue
+            if by_line is not None and i not in by_line and self._alone(text, ln):
+                continue  # no date on the line (the common case, passed over without a call)
             got = self.date_only(ln, self._explicit(text, lines, i, by_line))
             if got:
                 meta["date"], meta["date_source"] = got[0], "signature"
