@@ -97,7 +97,7 @@ class Checker:
     def __init__(self, st, cr: CheckRules):
         self.st, self.c, self.cr = st, st.conn, cr
         self._issuers = _Cache(self._load_issuers, 4096)
-        self._texts = _Cache(self._load_text, 64)
+        self._texts = _Cache(self._load_text, 256)
         self._seq = 0
         self.pending: list[dict] = []
         self.c.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (k INTEGER, doc TEXT, s INTEGER, rd TEXT, rs INTEGER, "

@@ -379,7 +379,7 @@ class Squeezed:
         for i in np.flatnonzero(~bmp):  # beyond the BMP: ask the regex
             keep[i] = not _PUNCT.match(text[i])
         self.cum = np.concatenate(([0], np.cumsum(keep)))
-        self.text = "".join(ch for ch, k in zip(text, keep) if k) if not keep.all() else text
+        self.text = codes[keep].tobytes().decode("utf-32-le") if not keep.all() else text
 
     def __call__(self, start: int, end: int) -> str:
         return self.text[self.cum[start]:self.cum[end]]
@@ -396,32 +396,69 @@ def minhash_params(n_perm: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def _crc_table() -> np.ndarray:
+    t = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        t = np.where(t & 1, (t >> 1) ^ np.uint32(0xEDB88320), t >> 1).astype(np.uint32)
+    return t
+
+
+_CRC = _crc_table()
+
+
+def _utf8(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of each code point (up to 4, as columns) and how many there are."""
+    one, two, three = codes < 0x80, codes < 0x800, codes < 0x10000
+    nb = np.where(one, 1, np.where(two, 2, np.where(three, 3, 4)))
+    cont = lambda shift: 0x80 | ((codes >> shift) & 0x3F)  # noqa: E731 (a continuation byte)
+    b = np.empty((len(codes), 4), dtype=np.uint32)
+    b[:, 0] = np.where(one, codes, np.where(two, 0xC0 | (codes >> 6), np.where(three, 0xE0 | (codes >> 12),
+                                                                               0xF0 | (codes >> 18))))
+    b[:, 1] = np.where(two, cont(0), np.where(three, cont(6), cont(12)))
+    b[:, 2] = np.where(three, cont(0), cont(6))
+    b[:, 3] = cont(0)
+    return b, nb
+
+
+def gram_hashes(items: list[str], shingle: int) -> tuple[np.ndarray, np.ndarray]:
+    """zlib.crc32 of the UTF-8 of every character ``shingle``-gram of every item, modulo 2**31-1, computed
+    for all grams at once; and the item each gram belongs to. An item shorter than ``shingle`` is one
+    gram of itself."""
+    codes = np.frombuffer("".join(items).encode("utf-32-le"), dtype=np.uint32)
+    lens = np.fromiter((len(x) for x in items), dtype=np.int64, count=len(items))
+    ngrams = np.maximum(1, lens - shingle + 1)
+    owner = np.repeat(np.arange(len(items)), ngrams)
+    pos = (np.cumsum(lens) - lens)[owner] + np.arange(int(ngrams.sum()), dtype=np.int64) - \
+        (np.cumsum(ngrams) - ngrams)[owner]
+    width = np.minimum(lens, shingle)[owner]
+    crc = np.full(len(pos), 0xFFFFFFFF, dtype=np.uint32)
+    if len(codes):
+        units, nbytes = _utf8(codes)
+        last = len(codes) - 1
+        for t in range(shingle):
+            at = np.minimum(pos + t, last)
+            for k in range(4):
+                live = (t < width) & (k < nbytes[at])
+                step = _CRC[(crc ^ units[at, k]) & 0xFF] ^ (crc >> 8)
+                crc = np.where(live, step, crc)
+    return (crc ^ np.uint32(0xFFFFFFFF)).astype(np.uint64) % _P, owner
+
+
 def minhash_signatures(items: list[str], shingle: int, n_perm: int, seed: int = 7) -> np.ndarray:
-    """One row of ``n_perm`` MinHash values (each below 2**31) per item, over its character ``shingle``-grams."""
+    """One row of ``n_perm`` MinHash values (each below 2**31) per item, over its character ``shingle``-grams
+    (each hashed with CRC-32, then by ``n_perm`` random linear maps modulo 2**31-1)."""
     a, b = minhash_params(n_perm, seed)
-    sigs = np.empty((len(items), n_perm), dtype=np.uint64)
-    chunk_idx, chunk_hash = [], []
-
-    def flush():
-        if not chunk_idx:
-            return
-        h = np.asarray(chunk_hash, dtype=np.uint64)
-        idx = np.asarray(chunk_idx, dtype=np.int64)
-        vals = (h[:, None] * a[None, :] + b[None, :]) % _P
-        order_starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
-        mins = np.minimum.reduceat(vals, order_starts, axis=0)
-        sigs[idx[order_starts]] = mins
-        chunk_idx.clear()
-        chunk_hash.clear()
-
-    for i, s in enumerate(items):
-        grams = {s[j:j + shingle] for j in range(max(1, len(s) - shingle + 1))}
-        for g in grams:
-            chunk_idx.append(i)
-            chunk_hash.append(zlib.crc32(g.encode("utf-8")) % _P)
-        if len(chunk_idx) > 200_000:
-            flush()
-    flush()
+    sigs = np.full((len(items), n_perm), _P, dtype=np.uint64)
+    if not items:
+        return sigs
+    h, owner = gram_hashes(items, shingle)
+    block = 100_000  # grams at a time, so memory stays bounded for a long list
+    for k in range(0, len(h), block):
+        vals = (h[k:k + block, None] * a[None, :] + b[None, :]) % _P
+        own = owner[k:k + block]
+        cut = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+        who = own[cut]
+        sigs[who] = np.minimum(sigs[who], np.minimum.reduceat(vals, cut, axis=0))
     return sigs
 
 

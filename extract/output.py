@@ -92,6 +92,22 @@ def _fact_cells(doc: Doc):
                                         s.unit, s.name, s.period, s.role, s.attrs)]
 
 
+def _cells(rows, cols) -> list[list]:
+    # a row's cells in column order (a missing one empty); strings and integers, most cells, directly
+    return [[v if type(v) is str else str(v) if type(v) is int else _cell(v) for v in map(r.get, cols)] for r in rows]
+
+
+def csv_rows(doc: Doc) -> dict[str, list[list]]:
+    """A document's rows of each CSV table as the cells written (made where the document was processed)."""
+    out = {"documents": _cells([document_row(doc)], DOCUMENT_COLUMNS)}
+    if doc.status != "ok":
+        return out
+    out["sections"] = _cells(section_rows(doc), SECTION_COLUMNS)
+    out["problems"] = _cells(problem_rows(doc), PROBLEM_COLUMNS)
+    out["facts"] = list(_fact_cells(doc)) if FACT_COLUMNS == _FACT_FIELDS else _cells(fact_rows(doc), FACT_COLUMNS)
+    return out
+
+
 class TableWriter:
     """Streams a run's rows into DIR; :meth:`commit` puts the tables in place."""
 
@@ -107,29 +123,14 @@ class TableWriter:
             self._files[name], self._writers[name] = f, (w, cols)
         self.counts = {name: 0 for name in TABLES}
 
-    def _write(self, name, rows):
-        # a row's cells in column order (a missing one empty); strings and integers, most cells, directly
-        w, cols = self._writers[name]
-        n = 0
-        for r in rows:
-            w.writerow([v if type(v) is str else str(v) if type(v) is int else _cell(v) for v in map(r.get, cols)])
-            n += 1
-        self.counts[name] += n
-
     def add(self, doc: Doc) -> None:
-        self._write("documents", [document_row(doc)])
-        if doc.status != "ok":
-            return
-        write_atomic(self.dir / "texts" / f"{doc.doc_id}.txt", doc.text)
-        self._write("sections", section_rows(doc))
-        self._write("problems", problem_rows(doc))
-        if FACT_COLUMNS == _FACT_FIELDS:
-            w, _ = self._writers["facts"]
-            n = len(doc.spans)
-            w.writerows(_fact_cells(doc))
-            self.counts["facts"] += n
-        else:
-            self._write("facts", fact_rows(doc))
+        """Write a document's rows: its ``csv`` cells when a worker made them (:func:`csv_rows`), else made here."""
+        rows = getattr(doc, "csv", None) or csv_rows(doc)
+        for name, cells in rows.items():
+            self._writers[name][0].writerows(cells)
+            self.counts[name] += len(cells)
+        if doc.status == "ok":
+            write_atomic(self.dir / "texts" / f"{doc.doc_id}.txt", doc.text)
 
     def commit(self) -> None:
         for f in self._files.values():

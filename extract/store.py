@@ -236,7 +236,8 @@ def doc_rows(doc: Doc, cb: Codebook, check_rules=None, derive_hash: str = "") ->
 
     drow = document_row(doc)
     drow.update(meta={k: v for k, v in doc.meta.items() if not k.startswith("_")})
-    out: dict = {"documents": drow, "derive_hash": None}
+    # an error document has no parts to make: its rows are current for any derive rules
+    out: dict = {"documents": drow, "derive_hash": (derive_hash or None) if check_rules is not None else None}
     if doc.status != "ok":
         return out
     srows = list(section_rows(doc))
@@ -394,6 +395,8 @@ class Store:
         """
         rows = getattr(doc, "prepared", None)
         if rows is None or rows.get("derive_hash") != (self.derive_hash if self.check_rules else None):
+            if getattr(doc, "lean", False):
+                raise RuntimeError(f"{doc.doc_id}: rows made with other derive rules than the store's")
             rows = doc_rows(doc, self.cb, self.check_rules, self.derive_hash)
         rules_hash = self.rules_hash if rules_hash is None else rules_hash
         drow = dict(rows["documents"])

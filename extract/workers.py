@@ -19,10 +19,37 @@ from .doc import Doc
 _PIPELINE = None  # the parent's pipeline, inherited by forked workers (rules load once)
 
 
-def _worker(conn, rules_dirs):
+class Preparer:
+    """Makes a processed document's rows for the store and the CSV files (where it was processed, so
+    that the parent of a parallel run only writes them), and with ``lean`` drops what the rows hold."""
+
+    def __init__(self, rules, lean: bool = False):
+        from . import derive
+        from .codebook import load_codebook
+        from .store import derive_fingerprint
+
+        self.cb = load_codebook()
+        self.cr = derive.load_check_rules(rules)
+        self.derive_hash = derive_fingerprint(rules)
+        self.lean = lean
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .output import csv_rows
+        from .store import doc_rows
+
+        doc.prepared = doc_rows(doc, self.cb, self.cr, self.derive_hash)
+        doc.csv = csv_rows(doc)
+        if self.lean:  # the rows say it all: spans, sections and problems need not cross the pipe
+            doc.spans, doc.sections, doc.problems = [], [], []
+            doc.lean = True
+        return doc
+
+
+def _worker(conn, rules_dirs, lean):
     from .pipeline import Pipeline
 
     pipe = _PIPELINE if _PIPELINE is not None and _PIPELINE.rules_dirs == tuple(rules_dirs) else Pipeline(rules_dirs)
+    prepare = Preparer(pipe.rules, lean)
     while True:
         try:
             task = conn.recv()
@@ -31,7 +58,7 @@ def _worker(conn, rules_dirs):
         if task is None:
             return
         idx, path, doc_id = task
-        conn.send((idx, pipe.process_file(path, doc_id)))
+        conn.send((idx, prepare(pipe.process_file(path, doc_id))))
 
 
 class TimeBudgetExceeded(BaseException):
@@ -73,9 +100,9 @@ def budget_error(path, doc_id, budget: float) -> Doc:
 
 
 class _Slot:
-    def __init__(self, ctx, rules_dirs):
+    def __init__(self, ctx, rules_dirs, lean=False):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs)), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs), lean), daemon=True)
         self.proc.start()
         child.close()
         self.queue: deque = deque()  # tasks sent, in the order the worker does them; the first is under way
@@ -94,12 +121,15 @@ PREFETCH = 2
 
 
 def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=(), budget: float | None = None,
-                     window: int | None = None, pipeline=None) -> Iterator[Doc]:
-    """Yield one Doc per (path, doc_id), in input order, using ``jobs`` worker processes."""
+                     window: int | None = None, pipeline=None, lean: bool = False) -> Iterator[Doc]:
+    """Yield one Doc per (path, doc_id), in input order, using ``jobs`` worker processes.
+
+    Each Doc comes with its rows made (:class:`Preparer`); ``lean`` Docs carry only the rows, not their
+    spans, sections and problems (what a run that does not keep the Docs needs)."""
     global _PIPELINE
     _PIPELINE = pipeline
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
-    slots = [_Slot(ctx, rules_dirs) for _ in range(max(1, jobs))]
+    slots = [_Slot(ctx, rules_dirs, lean) for _ in range(max(1, jobs))]
     window = window or 4 * len(slots)
     todo = deque()
     source = iter(enumerate(tasks))
@@ -144,7 +174,7 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
                         doc = Doc("", doc_id=doc_id, path=str(path))
                         doc.status, doc.error = "error", "worker process died while reading this document"
                         requeue(s)
-                        slots[slots.index(s)] = _replace(s, ctx, rules_dirs)
+                        slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean)
                     else:
                         s.queue.popleft()
                         s.started = time.monotonic()  # the next task, if any, begins now
@@ -153,7 +183,7 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
                     idx, path, doc_id = s.queue.popleft()
                     done[idx] = budget_error(path, doc_id, budget)
                     requeue(s)
-                    slots[slots.index(s)] = _replace(s, ctx, rules_dirs)
+                    slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -169,6 +199,6 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
                 s.proc.kill()
 
 
-def _replace(slot: _Slot, ctx, rules_dirs) -> _Slot:
+def _replace(slot: _Slot, ctx, rules_dirs, lean=False) -> _Slot:
     slot.kill()
-    return _Slot(ctx, rules_dirs)
+    return _Slot(ctx, rules_dirs, lean)
