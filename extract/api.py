@@ -28,7 +28,8 @@ class Result:
     """A run's tables as DataFrames, and what the run did.
 
     The tables are read from the run's store when first asked for (``res.facts``), so
-    a large run does not hold them in memory unless they are used.
+    a large run does not hold them in memory unless they are used; a table read after
+    another run wrote into the same store is that run's.
     """
 
     def __init__(self, tables: dict[str, pd.DataFrame] | None = None, store_path: str = "", counts: dict | None = None,

@@ -194,11 +194,13 @@ class Checker:
                 best = o
         return best
 
-    def _by_key(self, name: str, skey: str, unit: str, period: str) -> list[Obs]:
-        """Indicator values with a value and this period, in table order (documents, then position)."""
+    def _baselines(self, name: str, skey: str, unit: str, period: str) -> list[Obs]:
+        """Baseline-role values of this key, in table order (documents, then position)."""
+        roles = self.cr.baseline_roles
         return [_ind_obs(r) for r in self.c.execute(
             f"SELECT {_IND} FROM indicators WHERE indicator IS ? AND subject_key IS ? AND unit IS ? AND period IS ? "
-            "AND value IS NOT NULL ORDER BY doc_id, rowid", (_n(name), _n(skey), _n(unit), _n(period)))]
+            f"AND value IS NOT NULL AND role IN ({', '.join('?' for _ in roles)}) ORDER BY doc_id, rowid",
+            (_n(name), _n(skey), _n(unit), _n(period), *roles))]
 
     def _baseline(self, c: Obs, new: Obs, by_start: list[Obs]) -> Obs | None:
         cr = self.cr
@@ -211,7 +213,7 @@ class Checker:
         want = c.period or shift_period(new.period, -1)
         if not want:
             return None
-        cands = [o for o in self._by_key(new.name, new.skey, new.unit, want) if o.role in cr.baseline_roles]
+        cands = self._baselines(new.name, new.skey, new.unit, want)
         same = [o for o in cands if o.doc_id == c.doc_id]
         if same:
             return same[0]

@@ -70,8 +70,11 @@ def problem_rows(doc: Doc):
                "start": p.start, "end": p.end}
 
 
-def fact_rows(doc: Doc):
+def fact_rows(doc: Doc, kinds: set | None = None):
+    """The facts rows (``kinds``: only facts of these kinds, numbered as among all)."""
     for i, s in enumerate(doc.spans, 1):
+        if kinds is not None and s.kind not in kinds:
+            continue
         yield {"doc_id": doc.doc_id, "fact_id": f"f{i}", "kind": s.kind, "text": s.text, "start": s.start,
                "end": s.end, "section_id": s.section_id, "problem_id": s.problem_id, "norm": s.norm,
                "value": s.value, "unit": s.unit, "name": s.name, "period": s.period, "role": s.role,

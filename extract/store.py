@@ -208,15 +208,26 @@ def converters(cb: Codebook, table: str, derived: bool = False) -> list[tuple]:
     """
     from .derive import _f, _i, _s
 
+    def d_int(v):
+        return v if type(v) is int else _sql_value(_i(v), "integer")
+
+    def d_real(v):
+        return (v if v == v else None) if type(v) is float else _sql_value(_f(v), "real")
+
+    def d_text(v, typ="text"):
+        return (v or None) if type(v) is str else _sql_value(_s(v), typ)
+
     out = []
     for c in cb[table].columns.values():
         typ = c.type
         if derived and c.store_only:
             out.append((c.name, lambda v: None))
         elif derived and typ == "integer":
-            out.append((c.name, lambda v: _sql_value(_i(v), "integer")))
+            out.append((c.name, d_int))
         elif derived and typ == "real":
-            out.append((c.name, lambda v: _sql_value(_f(v), "real")))
+            out.append((c.name, d_real))
+        elif derived and typ in ("text", "date", "list"):
+            out.append((c.name, d_text))
         elif derived:
             out.append((c.name, lambda v, typ=typ: _sql_value(_s(v), typ)))
         elif typ in ("text", "date", "list"):
@@ -226,13 +237,23 @@ def converters(cb: Codebook, table: str, derived: bool = False) -> list[tuple]:
     return out
 
 
+def _fact_tuples(doc: Doc) -> list[tuple]:
+    """The facts rows as converters() makes them, without a dict per fact (the facts are most rows)."""
+    t = _text_value
+    d = t(doc.doc_id)
+    return [(d, f"f{i}", t(s.kind), t(s.text), _sql_value(s.start, "integer"), _sql_value(s.end, "integer"),
+             t(s.section_id), t(s.problem_id), t(s.norm), _sql_value(s.value, "real"), t(s.unit), t(s.name),
+             t(s.period), t(s.role), _sql_value(s.attrs, "json"))
+            for i, s in enumerate(doc.spans, 1)]
+
+
 def doc_rows(doc: Doc, cb: Codebook, check_rules=None, derive_hash: str = "") -> dict:
     """One document's rows for the store, ready for executemany (the documents row as a dict, to which
     the store adds its hashes), with its derived parts when ``check_rules`` are given.
 
     Made where the document was processed (a worker process), so the parent only writes.
     """
-    from .output import document_row, fact_rows, problem_rows, section_rows
+    from .output import FACT_COLUMNS, document_row, fact_rows, problem_rows, section_rows
 
     drow = document_row(doc)
     drow.update(meta={k: v for k, v in doc.meta.items() if not k.startswith("_")})
@@ -248,7 +269,6 @@ def doc_rows(doc: Doc, cb: Codebook, check_rules=None, derive_hash: str = "") ->
     pattrs = {p.problem_id: p.attrs for p in doc.problems}
     for r in prows:
         r["attrs"] = pattrs.get(r["problem_id"]) or {}
-    frows = list(fact_rows(doc))
 
     def tuples(table, rows):
         conv = converters(cb, table)
@@ -257,11 +277,12 @@ def doc_rows(doc: Doc, cb: Codebook, check_rules=None, derive_hash: str = "") ->
     out["texts"] = [(doc.doc_id, doc.text)]
     out["sections"] = tuples("sections", srows)
     out["problems"] = tuples("problems", prows)
-    out["facts"] = tuples("facts", frows)
+    fast = cb["facts"].names(store=True) == FACT_COLUMNS
+    out["facts"] = _fact_tuples(doc) if fast else tuples("facts", fact_rows(doc))
     if check_rules is not None:
         from .derive import doc_parts
 
-        parts = doc_parts(drow, frows, doc.text, check_rules)
+        parts = doc_parts(drow, list(fact_rows(doc, {"indicator"})), doc.text, check_rules)
         conv = converters(cb, "indicators", derived=True)
         out["indicators"] = [tuple(f(r.get(n)) for n, f in conv) for r in parts["indicators"]]
         out["reuse_sentences"] = parts["reuse_sentences"]

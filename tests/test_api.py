@@ -174,3 +174,41 @@ def test_the_rerun_benchmark_prints_both_times_and_the_second_run_processes_noth
     assert (fig["first"]["processed"], fig["second"]["processed"], fig["second"]["skipped"]) == (5, 0, 5)
     assert fig["first"]["seconds"] > 0 and fig["second"]["seconds"] > 0
     assert fig["first"]["derived_rebuilt"] and not fig["second"]["derived_rebuilt"]
+
+
+def test_a_csv_run_never_reads_a_whole_table_and_its_result_reads_them_when_asked(tmp_path, monkeypatch):
+    from extract.store import Store
+
+    real = Store.table
+
+    def whole_table(self, name, store_columns=False):
+        raise AssertionError(f"the run read the whole {name} table")
+
+    monkeypatch.setattr(Store, "table", whole_table)
+    res = run([SEEDS], out=tmp_path, jobs=1)
+    monkeypatch.setattr(Store, "table", real)
+    with open(tmp_path / "facts.csv", encoding="utf-8-sig", newline="") as f:
+        n_facts = sum(1 for _ in csv.reader(f)) - 1
+    with open(tmp_path / "checks.csv", encoding="utf-8-sig", newline="") as f:
+        n_checks = sum(1 for _ in csv.reader(f)) - 1
+    assert res.counts["facts"] == n_facts and res.counts["checks"] == n_checks and n_checks > 0
+    assert f"{n_facts} facts, {n_checks} checks" in res.line()
+    assert len(res.facts) == n_facts and len(res["checks"]) == n_checks  # read from the store now
+
+
+def test_other_check_rules_remake_the_stored_per_document_parts(tmp_path):
+    # a re-run with another checks.yaml must give the tables a fresh run with it gives:
+    # the indicators rows and reuse sentences stored with each document are made again
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "checks.yaml").write_text("subjects:\n  carry_forward: false\ntext_reuse:\n  min_chars: 60\n",
+                                       encoding="utf-8")
+    first = run([SEEDS], out=tmp_path / "a", jobs=1)
+    first_reuse, first_keys = len(first.checks[first.checks.kind == "text_reuse"]), first.indicators.subject_key
+    again = run([SEEDS], out=tmp_path / "a", rules=[rules], jobs=1)
+    fresh = run([SEEDS], out=tmp_path / "b", rules=[rules], jobs=1)
+    assert again.skipped == 5 and again.derived_rebuilt
+    for name in ("indicators", "problem_register", "checks"):
+        pd.testing.assert_frame_equal(again[name], fresh[name])
+    assert first_reuse > len(again.checks[again.checks.kind == "text_reuse"])
+    assert not first_keys.equals(again.indicators.subject_key)

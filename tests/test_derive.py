@@ -394,3 +394,21 @@ def test_a_document_without_issuers_matches_only_itself():
     t = c.build()
     assert rows(t["checks"], "consistency") == []
     assert list(t["indicators"].subject_key) == ["@doc:a", "@doc:b"]
+
+
+def test_minhash_signatures_are_those_of_crc32_over_each_gram():
+    import zlib
+
+    import numpy as np
+
+    from extract.derive import _P, minhash_params, minhash_signatures
+
+    items = ["生态环境保护督察整改", "abc", "", "x", "é€𝄞😀整改", "整改整改整改整改"]
+    a, b = minhash_params(12)
+    for shingle in (1, 2, 3, 5):
+        want = []
+        for s in items:
+            grams = {s[j:j + shingle] for j in range(max(1, len(s) - shingle + 1))}
+            h = np.array([zlib.crc32(g.encode("utf-8")) % _P for g in grams], dtype=np.uint64)
+            want.append(((h[:, None] * a[None, :] + b[None, :]) % _P).min(axis=0))
+        assert (minhash_signatures(items, shingle, 12) == np.array(want)).all(), shingle
