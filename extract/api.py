@@ -201,7 +201,8 @@ def finish(st: Store, ruleset, keep: list[str] | None, out: str | Path | None, f
         fmts = exports.parse_formats(formats)
         outp = Path(out)
         for name in DERIVED:
-            files.append(exports.write_csv_chunks(st.iter_table(name), outp / f"{name}.csv", name, st.cb))
+            cols, rows = st.iter_rows(name)
+            files.append(exports.write_csv_rows(rows, cols, outp / f"{name}.csv", name, st.cb))
         others = [f for f in fmts if f != "csv"]
         if others:
             files += exports.write(st.tables(TABLES), out, others, headers)

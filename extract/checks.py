@@ -13,8 +13,9 @@ word lists are in ``rules/checks.yaml``.
 """
 from __future__ import annotations
 
+import functools
 import json
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
@@ -56,21 +57,9 @@ class Obs:
         return half_unit(self.text, self.value)
 
 
-class _Cache(OrderedDict):
-    """A small least-recently-used cache of values by key (texts, issuers), so memory stays bounded."""
-
-    def __init__(self, load, size: int = 256):
-        super().__init__()
-        self.load, self.size = load, size
-
-    def get_value(self, key):
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        v = self[key] = self.load(key)
-        if len(self) > self.size:
-            self.popitem(last=False)
-        return v
+def _cached(load, size: int):
+    """``load`` behind a least-recently-used cache of ``size`` entries, so memory stays bounded."""
+    return functools.lru_cache(maxsize=size)(load)
 
 
 _IND = 'doc_id, fact_id, text, start, "end", indicator, value, unit, period, role, subject, subject_key, problem_id'
@@ -96,8 +85,8 @@ class Checker:
 
     def __init__(self, st, cr: CheckRules):
         self.st, self.c, self.cr = st, st.conn, cr
-        self._issuers = _Cache(self._load_issuers, 4096)
-        self._texts = _Cache(self._load_text, 256)
+        self._issuers = _cached(self._load_issuers, 4096)
+        self._texts = _cached(self._load_text, 256)
         self._seq = 0
         self.pending: list[dict] = []
         self.c.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (k INTEGER, doc TEXT, s INTEGER, rd TEXT, rs INTEGER, "
@@ -115,10 +104,10 @@ class Checker:
         return text, Squeezed(text)
 
     def issuer(self, doc_id: str) -> str:
-        return self._issuers.get_value(doc_id)
+        return self._issuers(doc_id)
 
     def text(self, doc_id: str) -> str:
-        return self._texts.get_value(doc_id)[0]
+        return self._texts(doc_id)[0]
 
     def row(self, kind: str, verdict: str, doc_id: str, **kw) -> dict:
         r = {"kind": kind, "verdict": verdict, "doc_id": doc_id, "issuer": self.issuer(doc_id)}
@@ -364,8 +353,8 @@ class Checker:
         c.execute("CREATE INDEX _occ_id ON _occ (id, doc_id, n)")
         c.execute("CREATE TEMP TABLE _pairs (da TEXT, na INTEGER, db TEXT, nb INTEGER, sa INTEGER, ea INTEGER, "
                   "sb INTEGER, eb INTEGER, score REAL, PRIMARY KEY (da, na, db, nb))")
-        qtext = _Cache(lambda i: c.execute("SELECT q FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
-        ndocs = _Cache(lambda i: c.execute("SELECT ndocs FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
+        qtext = _cached(lambda i: c.execute("SELECT q FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
+        ndocs = _cached(lambda i: c.execute("SELECT ndocs FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
 
         def occurrences(i: int) -> list[tuple]:
             return c.execute("SELECT doc_id, n, s, e FROM _occ WHERE id = ? ORDER BY doc_id, n", (i,)).fetchall()
@@ -373,13 +362,13 @@ class Checker:
         def doc_set(i: int) -> set:
             return {r[0] for r in c.execute("SELECT DISTINCT doc_id FROM _occ WHERE id = ?", (i,))}
 
-        issuers = _Cache(lambda d: set(split_multi(self.issuer(d))), 4096)
+        issuers = _cached(lambda d: frozenset(split_multi(self.issuer(d))), 4096)
         pending: list[tuple] = []
 
         def add(a: tuple, b: tuple, score: float) -> None:
             if a[0] > b[0]:
                 a, b = b, a
-            if a[0] != b[0] and not (issuers.get_value(a[0]) & issuers.get_value(b[0])):
+            if a[0] != b[0] and not (issuers(a[0]) & issuers(b[0])):
                 pending.append((a[0], a[1], b[0], b[1], a[2], a[3], b[2], b[3], score))
             if len(pending) >= 5000:
                 flush_pairs()
@@ -404,8 +393,8 @@ class Checker:
         gap = cr.reuse_merge_gap + 1
         cur = c.execute("SELECT da, na, db, nb, sa, ea, sb, eb, score FROM _pairs ORDER BY da, db, na, nb")
         for (da, db), ms in groupby(cur, key=lambda r: (r[0], r[1 + 1])):
-            ta, sqa = self._texts.get_value(da)
-            tb, sqb = self._texts.get_value(db)
+            ta, sqa = self._texts(da)
+            tb, sqb = self._texts(db)
 
             def passage_score(ch):
                 return fuzz.ratio(sqa(ch[0][4], ch[-1][5]), sqb(ch[0][6], ch[-1][7]))
@@ -493,14 +482,14 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
     formula: set[int] = set()  # besides the sentences in more than `limit` documents: families found so
 
     def is_formula(i: int) -> bool:
-        return i in formula or ndocs.get_value(i) > limit
+        return i in formula or ndocs(i) > limit
 
     scores: dict[tuple[int, int], float] = {}
 
     def score(i, j):
         key = (i, j) if i < j else (j, i)
         if key not in scores:
-            scores[key] = fuzz.ratio(qtext.get_value(i), qtext.get_value(j), score_cutoff=cr.reuse_min_score)
+            scores[key] = fuzz.ratio(qtext(i), qtext(j), score_cutoff=cr.reuse_min_score)
         return scores[key]
 
     width = 4 * cr.reuse_rows
@@ -535,7 +524,7 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
         fam_docs[families.find(index[i])] |= doc_set(i)
 
     def family_docs(i: int) -> int:
-        return len(fam_docs[families.find(index[i])]) if i in index else ndocs.get_value(i)
+        return len(fam_docs[families.find(index[i])]) if i in index else ndocs(i)
 
     for (i, j), v in sorted(matched.items()):
         if family_docs(i) <= limit:

@@ -119,23 +119,47 @@ _STARTS = frozenset(FORMULA_START)
 
 def write_csv(df: pd.DataFrame, path: Path, table: str = "", cb: Codebook | None = None) -> Path:
     """One table as CSV in UTF-8 with a BOM, text cells neutralised, replaced atomically."""
-    return write_csv_chunks([df], path, table, cb)
-
-
-def write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path, table: str = "", cb: Codebook | None = None) -> Path:
-    """A table given in chunks (DataFrames of the same columns) as one CSV file, as :func:`write_csv`."""
     cb = cb or load_codebook()
+    text_cols = _text_columns(df, table, cb)
+    columns = [_column_strings(df[c], c in text_cols) for c in df.columns]
     tmp = _atomic(path)
     with tmp.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        header = False
-        for df in chunks:
-            if not header:
-                w.writerow(list(df.columns))
-                header = True
-            text_cols = _text_columns(df, table, cb)
-            columns = [_column_strings(df[c], c in text_cols) for c in df.columns]
-            w.writerows(zip(*columns))
+        w.writerow(list(df.columns))
+        w.writerows(zip(*columns))
+    os.replace(tmp, path)
+    return path
+
+
+def _cell_writer(typ: str, numeric: bool):
+    """How a stored value of a column of type ``typ`` is written, as write_csv writes the typed table."""
+    if typ == "boolean":
+        return lambda v: "" if v is None else ("true" if v else "false")
+    if numeric:
+        if typ == "integer":
+            return lambda v: "" if v is None else str(int(v))
+        return lambda v: "" if v is None else csv_cell(float(v))
+
+    def text(v):
+        if v is None:
+            return ""
+        v = v if isinstance(v, str) else csv_cell(v)
+        return "'" + v if v and v[0] in _STARTS and is_formula_like(v) else v
+    return text
+
+
+def write_csv_rows(rows: Iterable[tuple], columns: list, path: Path, table: str = "",
+                   cb: Codebook | None = None) -> Path:
+    """A table streamed from the store (tuples of stored values, ``columns`` the codebook's Column objects
+    in their order) as the same CSV file :func:`write_csv` writes from the typed table."""
+    cb = cb or load_codebook()
+    numeric = cb.numeric(table) if table in cb else set()
+    cells = [_cell_writer(c.type, c.name in numeric) for c in columns]
+    tmp = _atomic(path)
+    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([c.name for c in columns])
+        w.writerows([f(v) for f, v in zip(cells, r)] for r in rows)
     os.replace(tmp, path)
     return path
 

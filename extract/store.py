@@ -591,21 +591,13 @@ class Store:
             c.execute("ROLLBACK")
             raise
 
-    def iter_table(self, name: str, chunk: int = 50_000):
-        """A table as DataFrames of at most ``chunk`` rows, in :meth:`table`'s order and types."""
-        t = self.cb[name]
-        cols = [c for c in t.columns.values() if not c.store_only]
+    def iter_rows(self, name: str) -> tuple[list, Iterable[tuple]]:
+        """(columns, rows): a table's CSV columns (codebook Column objects) and a cursor over its stored
+        values in :meth:`table`'s order."""
+        cols = [c for c in self.cb[name].columns.values() if not c.store_only]
         cur = self.conn.execute(f"SELECT {', '.join(_q(c.name) for c in cols)} FROM {_q(name)} ORDER BY "
                                 f"{self._order(name)}")
-        first = True
-        while True:
-            rows = cur.fetchmany(chunk)
-            if not rows and not first:
-                return
-            first = False
-            yield _typed_frame(cols, rows)
-            if len(rows) < chunk:
-                return
+        return cols, cur
 
     def count(self, name: str) -> int:
         return self.conn.execute(f"SELECT COUNT(*) FROM {_q(name)}").fetchone()[0]

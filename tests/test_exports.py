@@ -117,3 +117,21 @@ def test_every_codebook_column_has_a_distinct_chinese_name_within_its_table():
     for t in cb.tables.values():
         zh = [c.zh for c in t.columns.values()]
         assert len(zh) == len(set(zh)), t.name
+
+
+def test_a_table_streamed_from_the_store_is_written_as_its_typed_frame(tmp_path):
+    # the run writes the derived tables' CSV from the store's rows; the bytes must be those
+    # write_csv makes from the same table read as a DataFrame (hostile cells, empty numbers, floats)
+    from extract.store import Store
+
+    row = checks_frame().to_dict("records")[0]
+    row.update(score=81.36, ref_start=None, value=0.1 + 0.2, issuer="甲；乙", ref_text="\tcmd")
+    with Store() as st:
+        st._insert("documents", [{"doc_id": "a", "status": "ok"}, {"doc_id": "b", "status": "ok"}])
+        st.insert_derived("checks", [row, {"check_id": "k2", "kind": "target", "doc_id": "b", "stated": 3}])
+        a = exports.write_csv(st.table("checks"), tmp_path / "a.csv", "checks")
+        cols, rows = st.iter_rows("checks")
+        b = exports.write_csv_rows(rows, cols, tmp_path / "b.csv", "checks")
+    assert a.read_bytes() == b.read_bytes()
+    text = b.read_text(encoding="utf-8-sig")
+    assert "'=1+1" in text and "'\tcmd" in text and ",81.36," in text and ",0.3," in text  # rounded to 10 places
