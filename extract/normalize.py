@@ -33,7 +33,36 @@ _WIDE = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF5B)
 _WIDE[0x3000] = " "
 _WIDE[0x00A0] = " "  # no-break space (&nbsp;) is a space
 _WIDE_SPACES = (chr(0x3000), chr(0x00A0))
-_WIDE_ALNUM = regex.compile("[" + "".join(regex.escape(chr(c)) for c in sorted(_WIDE) if chr(c) not in _WIDE_SPACES) + "]")
+
+
+def _char_class(codes) -> str:
+    """A regex character class of these code points, written as ranges (read several times faster than
+    one member per character)."""
+    codes, out = sorted(codes), []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        out.append(regex.escape(chr(codes[i])) + ("-" + regex.escape(chr(codes[j])) if j > i else ""))
+        i = j + 1
+    return "[" + "".join(out) + "]"
+
+
+_WIDE_ALNUM = regex.compile(_char_class(c for c in _WIDE if chr(c) not in _WIDE_SPACES))
+# 1 for each ASCII character that _CONTROL removes (its other characters are the surrogates)
+_ASCII_CONTROL = bytes(1 if b < 128 and _CONTROL.match(chr(b)) else 0 for b in range(256))
+
+
+def _has_control(text: str) -> bool:
+    """Would _CONTROL find anything? (Two passes of C, where the regex reads every character.)"""
+    if text.encode("ascii", "ignore").translate(_ASCII_CONTROL).find(1) >= 0:
+        return True
+    try:
+        text.encode("utf-8")  # fails on a surrogate, and only on one
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _to_bytes(run: str) -> bytes | None:
@@ -88,6 +117,7 @@ class Normalizer:
         line = getattr(data, "line", None)
         self.debris = [rules.compile(p, path, line) for p in rules.words(data, "debris", path)]
         self.page_lines = [rules.compile(p, path, line) for p in rules.words(data, "page_number_lines", path)]
+        self._page_line = _any_fullmatch(self.page_lines)
         self.bare_page = rules.pattern(data, "bare_page_number", path)
         self.open_end = rules.pattern(data, "open_end", path)
         self.body_mark = rules.pattern(data, "body_mark", path)
@@ -107,7 +137,10 @@ class Normalizer:
         """Return the normalised text and notes on what was done."""
         notes: dict = {}
         text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-        text = _LINE_SEPARATORS.sub("\n", _CONTROL.sub("", text))
+        if _has_control(text):
+            text = _CONTROL.sub("", text)
+        if "\u2028" in text or "\u2029" in text:
+            text = _LINE_SEPARATORS.sub("\n", text)
         for _ in range(2):  # twice: a scraper that escaped twice leaves &amp;rdquo;
             if "&" not in text:
                 break
@@ -160,7 +193,8 @@ class Normalizer:
     def _paragraphs(self, text: str) -> str:
         lines = [ln.rstrip() for ln in text.split("\n")]
         # drop page-number lines, and a trailing bare number (the last page's number)
-        lines = [ln for ln in lines if not any(p.fullmatch(ln) for p in self.page_lines)]
+        page_line = self._page_line
+        lines = [ln for ln in lines if not page_line(ln)]
         while lines and not lines[-1].strip():
             lines.pop()
         if lines and self.bare_page.fullmatch(lines[-1]):
@@ -190,24 +224,37 @@ class Normalizer:
 
     # A paragraph being built from lines, with what _broken needs kept up to
     # date as lines join, so that joining stays linear in the text's length.
+    # What the patterns say of its lines (body, field, table) is read only when
+    # _broken gets that far: most paragraphs end a sentence or are short.
     def _para(self, line: str) -> "_Para":
-        stripped = line.strip()
-        return _Para([line], len(stripped), bool(self.body_mark.search(line)),
-                     bool(self.field_line.match(line)), bool(self.table_row.search(line)))
+        return _Para([line], len(line.strip()), [line])
 
     def _extend(self, para: "_Para", line: str) -> None:
         if not para.length:
             para.parts[-1] = para.parts[-1].strip()
         para.parts.append(line)
+        para.lines.append(line)
         para.length += len(line.strip()) if para.length == 0 else len(line.rstrip())
-        para.body = para.body or bool(self.body_mark.search(line))
-        para.table = para.table or bool(self.table_row.search(line))
 
     def _broken(self, para: "_Para") -> bool:
         """Does this paragraph end mid-sentence, as a page break leaves it?"""
         last = para.parts[-1]
-        return (para.length >= self.min_body and bool(self.open_end.search(last[-4:] if last else ""))
-                and para.body and not para.field and not para.table)
+        if not (para.length >= self.min_body and self.open_end.search(last[-4:] if last else "")):
+            return False
+        lines = para.lines
+        if para.body_read < len(lines):  # a comma or full stop in a line not read yet
+            para.body = para.body or any(self.body_mark.search(x) for x in lines[para.body_read:])
+            para.body_read = len(lines)
+        if not para.body:
+            return False
+        if para.field is None:
+            para.field = bool(self.field_line.match(lines[0]))
+        if para.field:
+            return False
+        if para.table_read < len(lines):
+            para.table = para.table or any(self.table_row.search(x) for x in lines[para.table_read:])
+            para.table_read = len(lines)
+        return not para.table
 
     def _continues(self, line: str, indent: tuple[str, ...] = (" ", "\t", "\u3000")) -> bool:
         """Can this line carry on the sentence before it (not indented, a heading, list item, field or table row)?"""
@@ -215,10 +262,23 @@ class Normalizer:
                 and not self.table_row.search(line))
 
 
+def _any_fullmatch(patterns: list):
+    """A function telling whether a string fully matches one of ``patterns``: one alternation (one call a
+    line) when they join without changing their meaning (no groups, no inline flags), else each in turn."""
+    if patterns and all(p.groups == 0 and p.flags == patterns[0].flags for p in patterns) \
+            and not any(regex.search(r"\(\?[a-zA-Z^]", p.pattern) for p in patterns):
+        joined = regex.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+        return lambda s: joined.fullmatch(s) is not None
+    return lambda s: any(p.fullmatch(s) for p in patterns)
+
+
 @dataclass
 class _Para:
     parts: list
     length: int  # characters, leading and trailing space not counted
-    body: bool  # holds a comma or full stop somewhere
-    field: bool  # starts as a labelled field
-    table: bool  # holds a table cell separator
+    lines: list  # the lines as they were given, which the patterns below read
+    body: bool = False  # holds a comma or full stop somewhere (in the lines read so far)
+    body_read: int = 0
+    field: bool | None = None  # starts as a labelled field (None: not read yet)
+    table: bool = False  # holds a table cell separator (in the lines read so far)
+    table_read: int = 0

@@ -36,12 +36,25 @@ from .rules import RuleError, RuleSet, alternation
 # Kinds of lexicon entries in the automaton.
 SFX, LSF, NOLEVEL, ANCHOR, ALONE, STOP, SOFT, TRADE, WORD = range(9)
 BLOCKING_KINDS = ("date", "doc_number", "phone", "email", "standard", "cited_doc")
+_BLOCKING = frozenset(BLOCKING_KINDS)
+# What a word of the stage's automaton does when found (most do one thing): see OrgStage.find.
+_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ = range(6)
 _DISTRICT = regex.compile(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)")
 _BOOK = regex.compile(r"《[^《》\n]{0,200}》")
 
 
 def _han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff"
+
+
+_HAN_RE = regex.compile(r"\p{Han}")
+
+
+def _is_han(c: str) -> bool:
+    """``\\p{Han}`` for one character (the unified ideographs without the regex engine)."""
+    return "\u4e00" <= c <= "\u9fef" or _HAN_RE.match(c) is not None
+
+
 
 
 _NONZERO = bytes([0] + [1] * 255)  # translate(): 1 wherever a byte is not 0
@@ -76,8 +89,10 @@ class _Here:
     stopper: bytearray
     anchor: bytearray
     has_anchor: bytes
-    stops: dict
-    stop_ends: list
+    stop_ms: list  # the stop automaton's matches (word index, start, end), by end
+    stop_ends: list  # their ends
+    pat_ms: list  # the stop patterns' matches (start, end), in text order
+    pat_ends: list  # their ends
     covered: bytearray
     sfx_ends: set
     sfx_sorted: list
@@ -136,6 +151,8 @@ class OrgStage:
 
         self.stop_words = set(w("stops"))
         self.level_re = regex.compile("[" + "".join(map(regex.escape, sorted(self.level_chars))) + r"](?=\p{Han})")
+        # the characters of that class, each sought by str.find (faster than the regex over a whole text)
+        self._level_char_set = sorted(set("".join(self.level_chars)))
         entries: dict[str, set[int]] = {}
         for kind, key in ((SFX, "suffixes"), (LSF, "level_short_forms"), (NOLEVEL, "not_level_words"),
                           (ANCHOR, "anchor_words"), (ALONE, "standalone"), (STOP, "stops"), (SOFT, "soft_stops"),
@@ -143,25 +160,54 @@ class OrgStage:
             for word in w(key):
                 entries.setdefault(word, set()).add(kind)
         self.stop_or_soft = {word for word, kinds in entries.items() if STOP in kinds or SOFT in kinds}
-        # stop words, the most found, have an automaton of their own; (soft only?) by index
+        # the stop words, the other words (what each does is looked up by its index), and the divisions of the
+        # gazetteer: one automaton finds them all in one pass over the text (see find)
         self.stop_lexicon = Lexicon(word for word in entries if word in self.stop_or_soft)
-        self._soft_only = [STOP not in entries[word] for word in self.stop_lexicon.words]
-        # every other word, and what it does, looked up by its index when it is found
         self.lexicon = Lexicon(word for word, kinds in entries.items() if kinds - {STOP, SOFT})
-        self._info = []
-        for word in self.lexicon.words:
-            k = entries[word]
-            sfx_long = SFX in k and len(word) > 1
-            self._info.append((word, len(word), SFX in k, sfx_long, LSF in k, NOLEVEL in k, ANCHOR in k, ALONE in k,
-                               TRADE in k, ANCHOR in k or sfx_long or WORD in k, b"\x01" * len(word)))
-        # a division of the gazetteer opens a name: 2 a full name (strong), 1 a short form or a water body
         gz = self.gaz
+        self.all_words = Lexicon(self.lexicon.words + self.stop_lexicon.words + gz.lexicon.words)
+        # a division of the gazetteer opens a name: 2 a full name (strong), 1 a short form or a water body
         self._gaz_anchor = {}
         for key in gz.lexicon.words:
             if key in gz.not_places or (key in self.stop_words and key not in gz.by_full):
                 continue
             if key in gz.by_full or key in gz.by_short or key in gz.water:
                 self._gaz_anchor[key] = 2 if key in gz.by_full else 1
+        lexicon_words, gaz_words = set(self.lexicon.words), set(gz.lexicon.words)
+        self._info = []  # per word of all_words: what it does in a name (read for _A_ANY)
+        self._acts = []  # _A_SFX: only a one-character suffix; _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ: only that
+        self._ones = []  # b"\x01" as long as the word
+        self._soft_only = []  # a stop word that is only a soft one (a conjunction)
+        self._is_stop = []
+        self._is_gaz = []  # a key of the gazetteer
+        self._gaz_ones = []  # (strength, ones) when the division opens a name, else None
+        for word in self.all_words.words:
+            k = entries.get(word, set())
+            rest = k - {STOP, SOFT} if word in lexicon_words else set()
+            sfx_long = SFX in rest and len(word) > 1
+            self._info.append((word, SFX in rest, sfx_long, LSF in rest, NOLEVEL in rest, ANCHOR in rest,
+                               ALONE in rest, TRADE in rest, ANCHOR in rest or sfx_long or WORD in rest))
+            stop = STOP in k or SOFT in k
+            gaz = word in gaz_words
+            strength = self._gaz_anchor.get(word, 0) if gaz else 0
+            act = _A_ANY
+            if not stop and not gaz:
+                if rest == {SFX} and not sfx_long:
+                    act = _A_SFX
+                elif rest == {NOLEVEL}:
+                    act = _A_NOLEVEL
+                elif rest == {WORD}:
+                    act = _A_COVER
+            elif stop and not gaz and not rest:
+                act = _A_STOP
+            elif gaz and not stop and not rest:
+                act = _A_GAZ
+            self._acts.append(act)
+            self._ones.append(b"\x01" * len(word))
+            self._soft_only.append(STOP not in k)
+            self._is_stop.append(stop)
+            self._is_gaz.append(gaz)
+            self._gaz_ones.append((strength, b"\x01" * len(word)) if strength else None)
         self.generic_parts_re = regex.compile(alternation(self.generic_parts))
         self.anchor_tuple = tuple(self.anchor_words)
         self.suffix_tuple = tuple(self.suffixes)
@@ -197,72 +243,94 @@ class OrgStage:
         # 1 where the left edge of a name cannot pass: blocked, or not a Han character
         stopper = _non_han(text)
         for m in _BOOK.finditer(text):
-            blocked[m.start():m.end()] = stopper[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+            s, e = m.span()
+            blocked[s:e] = stopper[s:e] = b"\x01" * (e - s)
         for sp in doc.spans:
-            if sp.kind in BLOCKING_KINDS:
-                blocked[sp.start:sp.end] = stopper[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+            if sp.kind in _BLOCKING:
+                s, e = sp.start, sp.end
+                blocked[s:e] = stopper[s:e] = b"\x01" * (e - s)
 
         sfx_at: dict[int, str] = {}  # end -> longest suffix ending there
         inside = bytearray(n + 1)  # 1 at e: e falls inside a suffix word (管委|会, 中心|组)
         lsf_at: dict[int, str] = {}
         nolevel = bytearray(n)
         anchor = bytearray(n)  # 1: an anchor starts here; 2: a strong one (level char, 中共, full division)
-        stops: dict[int, list[tuple[int, bool]]] = {}
         trades: list[tuple[int, int]] = []
         alone: list[tuple[int, int]] = []
         covered = bytearray(n)  # inside an anchor or a suffix: a stop there is part of a word
-        info = self._info
-        soft_only = self._soft_only
-        for i, s, e in self.stop_lexicon.all(text):
-            got = stops.get(e)
-            if got is None:
-                stops[e] = [(s, soft_only[i])]
-            else:
-                got.append((s, soft_only[i]))
-        for i, s, e in self.lexicon.all(text):
-            word, size, sfx, sfx_long, lsf, nolev, anc, alone_, trade, cover, ones = info[i]
-            if sfx:
-                if size > len(sfx_at.get(e, "")):
-                    sfx_at[e] = word
-                if sfx_long:
-                    inside[s + 1:e] = ones[1:]
-            if lsf and size > len(lsf_at.get(e, "")):
-                lsf_at[e] = word
-            if nolev:
-                nolevel[s:e] = ones
-            if anc:
-                anchor[s] = 2
-            if alone_:
-                alone.append((s, e))
-            if trade:
-                trades.append((s, e))
-            if cover:
-                covered[s:e] = ones
-        for m in self.stop_patterns.finditer(text):
-            stops.setdefault(m.end(), []).append((m.start(), False))
-        gaz_anchor = self._gaz_anchor
-        for s, e, key in self.gaz.doc_matches(text):
-            strength = gaz_anchor.get(key, 0)
-            if strength:
-                if strength > anchor[s]:
-                    anchor[s] = strength
-                covered[s:e] = b"\x01" * (e - s)
-        for m in self.level_re.finditer(text):
-            i = m.start()
-            if not nolevel[i]:
-                anchor[i] = 2
-        has_anchor = anchor.translate(_NONZERO)
-        sfx_ends = set(sfx_at) | set(lsf_at)
-        here = _Here(text, blocked, stopper, anchor, has_anchor, stops, sorted(stops), covered, sfx_ends,
-                     sorted(sfx_ends), doc)
-
-        cands: list[tuple[int, int, bool]] = []
-        for e in here.sfx_sorted:
-            if inside[e]:
+        # Matches come by end and, at one end, longest first (Lexicon.all): the first
+        # suffix (level form) met at an end is the longest one there. Most words do one
+        # thing, so each word's index says what, and the common cases go first. What a
+        # word marks (anchor, covered, nolevel) only grows, so the order of words is free.
+        stop_ms: list = []  # the stop words' matches (index, start, end), by end, read only near a suffix
+        stop_ends: list = []
+        gaz_ms: list = []  # the gazetteer's matches, as Gazetteer.all_matches gives them
+        add_stop, add_stop_end, add_gaz = stop_ms.append, stop_ends.append, gaz_ms.append
+        words, acts, ones_of, gaz_ones = self.all_words.words, self._acts, self._ones, self._gaz_ones
+        for m in self.all_words.all(text):
+            i = m[0]
+            act = acts[i]
+            if act == _A_STOP:
+                add_stop(m)
+                add_stop_end(m[2])
                 continue
-            cand = self._candidate(here, e, sfx_at.get(e), lsf_at.get(e))
-            if cand:
-                cands.append(cand)
+            _, s, e = m
+            if act == _A_SFX:
+                if e not in sfx_at:
+                    sfx_at[e] = words[i]
+                continue
+            if act == _A_NOLEVEL:
+                nolevel[s:e] = ones_of[i]
+                continue
+            if act == _A_COVER:
+                covered[s:e] = ones_of[i]
+                continue
+            if act == _A_ANY:
+                word, sfx, sfx_long, lsf, nolev, anc, alone_, trade, cover = self._info[i]
+                if sfx:
+                    if e not in sfx_at:
+                        sfx_at[e] = word
+                    if sfx_long:
+                        inside[s + 1:e] = ones_of[i][1:]
+                if lsf and e not in lsf_at:
+                    lsf_at[e] = word
+                if nolev:
+                    nolevel[s:e] = ones_of[i]
+                if anc:
+                    anchor[s] = 2
+                if alone_:
+                    alone.append((s, e))
+                if trade:
+                    trades.append((s, e))
+                if cover:
+                    covered[s:e] = ones_of[i]
+                if self._is_stop[i]:
+                    add_stop(m)
+                    add_stop_end(e)
+                if not self._is_gaz[i]:
+                    continue
+            add_gaz((s, e, words[i]))
+            got = gaz_ones[i]
+            if got:
+                if got[0] > anchor[s]:
+                    anchor[s] = got[0]
+                covered[s:e] = got[1]
+        self.gaz.remember(text, gaz_ms)  # for the places stage, which reads the same text
+        # a level character before a Han character (str.find: a handful of hits in a long text)
+        for c in self._level_char_set:
+            i = text.find(c)
+            while i >= 0:
+                if not nolevel[i] and i + 1 < n and _is_han(text[i + 1]):
+                    anchor[i] = 2
+                i = text.find(c, i + 1)
+        has_anchor = anchor.translate(_NONZERO)
+        pat_ms = [m.span() for m in self.stop_patterns.finditer(text)]
+        sfx_ends = set(sfx_at)
+        sfx_ends.update(lsf_at)
+        here = _Here(text, blocked, stopper, anchor, has_anchor, stop_ms, stop_ends, pat_ms,
+                     [m[1] for m in pat_ms], covered, sfx_ends, sorted(sfx_ends), doc)
+
+        cands = self._suffix_candidates(here, sfx_at, lsf_at, inside)
         for s, e in trades:
             cand = self._company(text, s, e, anchor, blocked, doc)
             if cand:
@@ -286,40 +354,58 @@ class OrgStage:
         return out
 
     # -- one candidate -------------------------------------------------------------
-    def _candidate(self, here: "_Here", e, sfx, lsf):
-        text = here.text
-        best = None
-        for word, level_only in ((sfx, False), (lsf, True)):
-            if not word or (level_only and word == sfx):
-                continue  # the same word as a level form fails wherever it failed as a suffix
-            s0 = e - len(word)
-            if self._continues(text, e, word):
-                continue
-            if text.endswith(self._short_not_name_end, 0, e):
-                continue  # a name ends with none of them, and a name is as long as they are: 干部, 现场
-            start, anchored = self._left_edge(here, s0)
-            if start is None:
-                continue
-            core = text[start:s0]
-            if level_only and not (core and core[-1] in self.level_chars and here.anchor[start]):
-                continue
-            if not self._acceptable(text, start, e, s0, word, core, anchored, here.doc):
-                continue
-            if best is None or start < best[0]:
-                best = (start, e, anchored)
-        return best
+    def _suffix_candidates(self, here: "_Here", sfx_at: dict, lsf_at: dict, inside: bytearray) -> list:
+        """The name each suffix (or level short form) ends, where one does: (start, end, anchored).
 
-    def _continues(self, text: str, e: int, word: str) -> bool:
-        """The suffix is the start of a longer word: 局长, 处理, 组织."""
-        rest = text[e:e + 4]
-        after = self._after.get(word)
-        if after is None:
-            after = self._after[word] = (self.not_followed.get(word, ()) + self.not_followed.get(word[-1], ()),
-                                         self.followed_only.get(word))
-        if rest.startswith(after[0]):
-            return True
-        only = after[1]
-        return bool(only) and bool(rest) and _han(rest[0]) and not rest.startswith(only)
+        One loop over the suffix ends (this is the stage's hot path): a suffix that
+        continues into a longer word (局长) or a word no name ends with (干部) is
+        dropped before its left edge is sought."""
+        text, anchor = here.text, here.anchor
+        level_chars, short_not_end = self.level_chars, self._short_not_name_end
+        after_of, left_edge, acceptable, doc = self._after, self._left_edge, self._acceptable, here.doc
+        cands = []
+        for e in here.sfx_sorted:
+            if inside[e]:
+                continue
+            sfx = sfx_at.get(e)
+            lsf = lsf_at.get(e)
+            rest = text[e:e + 4]
+            not_end = None
+            best = None
+            for word, level_only in ((sfx, False), (lsf, True)):
+                if not word or (level_only and word == sfx):
+                    continue  # the same word as a level form fails wherever it failed as a suffix
+                # the suffix is the start of a longer word: 局长, 处理, 组织
+                after = after_of.get(word) or self._after_words(word)
+                if rest.startswith(after[0]):
+                    continue
+                only = after[1]
+                if only and rest and _han(rest[0]) and not rest.startswith(only):
+                    continue
+                if not_end is None:
+                    not_end = text.endswith(short_not_end, 0, e)
+                if not_end:
+                    continue  # a name ends with none of them, and a name is as long as they are: 干部, 现场
+                s0 = e - len(word)
+                start, anchored = left_edge(here, s0)
+                if start is None:
+                    continue
+                core = text[start:s0]
+                if level_only and not (core and core[-1] in level_chars and anchor[start]):
+                    continue
+                if not acceptable(text, start, e, s0, word, core, anchored, doc):
+                    continue
+                if best is None or start < best[0]:
+                    best = (start, e, anchored)
+            if best:
+                cands.append(best)
+        return cands
+
+    def _after_words(self, word: str) -> tuple:
+        """The words that continue a suffix into a longer word, and the words it needs after it (or None)."""
+        after = self._after[word] = (self.not_followed.get(word, ()) + self.not_followed.get(word[-1], ()),
+                                     self.followed_only.get(word))
+        return after
 
     def _left_edge(self, here: "_Here", s0: int):
         text, blocked, anchor = here.text, here.blocked, here.anchor
@@ -343,25 +429,32 @@ class OrgStage:
         window = i
         if window >= s0:
             return None, False
+        # the last stop that ends after the window and no later than s0 (of the automaton's
+        # words and of the patterns' matches; the rightmost of either)
         left = window
-        covered, stops, sfx_ends = here.covered, here.stops, here.sfx_ends
-        ends = here.stop_ends
-        for x in range(bisect.bisect_right(ends, s0) - 1, -1, -1):
-            p = ends[x]
+        covered = here.covered
+        ms = here.stop_ms
+        soft_only = self._soft_only
+        for x in range(bisect.bisect_right(here.stop_ends, s0) - 1, -1, -1):
+            i, st, p = ms[x]
             if p <= window:
                 break
-            hit = False
-            for st, soft in stops[p]:
-                if st < window or covered[st] or covered[p - 1]:
-                    continue
-                # a conjunction parts two bodies, or stands before a name without a division
-                if soft and not (anchor[p] or st in sfx_ends or anchor.count(0, window, st) == st - window):
-                    continue
-                hit = True
+            if st < window or covered[st] or covered[p - 1]:
+                continue
+            # a conjunction parts two bodies, or stands before a name without a division
+            if soft_only[i] and not (anchor[p] or st in here.sfx_ends or anchor.count(0, window, st) == st - window):
+                continue
+            left = p
+            break
+        pats = here.pat_ms
+        for x in range(bisect.bisect_right(here.pat_ends, s0) - 1, -1, -1):
+            st, p = pats[x]
+            if p <= left:
                 break
-            if hit:
-                left = p
-                break
+            if st < window or covered[st] or covered[p - 1]:
+                continue
+            left = p
+            break
         ends = here.sfx_sorted
         for x in range(bisect.bisect_right(ends, s0 - 1) - 1, -1, -1):  # 区委区管委会: a level character
             q = ends[x]                                                  # after a complete name

@@ -158,6 +158,11 @@ class Gazetteer:
             last = self._last = (text, self.all_matches(text))
         return last[1]
 
+    def remember(self, text: str, matches: list[tuple[int, int, str]]) -> None:
+        """Keep ``matches``, the :meth:`all_matches` of ``text`` that a stage found in a pass of its own
+        (the orgs stage's automaton holds the gazetteer's words), for :meth:`doc_matches`."""
+        self._last = (text, matches)
+
     def doc_scan(self, text: str) -> list[tuple[int, int, str]]:
         """:meth:`scan` of a document's text, kept for the next reader of the same text."""
         last = self._last_scan  # read once: another thread may replace it
