@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from .derive import (CheckRules, UnionFind, _attrs, _f, _fmt, _i, _s, change_interval, decimals, half_unit,
@@ -86,7 +87,8 @@ class Checker:
     def __init__(self, st, cr: CheckRules):
         self.st, self.c, self.cr = st, st.conn, cr
         self._issuers = _cached(self._load_issuers, 4096)
-        self._texts = _cached(self._load_text, 256)
+        self._texts = _cached(self._load_text, 128)
+        self._most_common = _cached(self._load_most_common, 4096)
         self._seq = 0
         self.pending: list[dict] = []
         self.c.execute("CREATE TEMP TABLE IF NOT EXISTS _chk (k INTEGER, doc TEXT, s INTEGER, rd TEXT, rs INTEGER, "
@@ -160,7 +162,7 @@ class Checker:
                 changes = [self._change_obs(r) for r in c.execute(
                     'SELECT doc_id, fact_id, text, start, "end", name, value, unit, period, role, attrs, problem_id '
                     "FROM facts WHERE doc_id = ? AND kind = 'change' ORDER BY rowid", (d,))]
-                self.arithmetic(changes, by_start)
+                self.arithmetic(changes, ind, by_start)
                 self.targets(ind, by_start)
                 self.unsupported(d)
                 self.flush()
@@ -183,15 +185,22 @@ class Checker:
                 best = o
         return best
 
-    def _baselines(self, name: str, skey: str, unit: str, period: str) -> list[Obs]:
-        """Baseline-role values of this key, in table order (documents, then position)."""
+    def _load_most_common(self, key: tuple) -> Obs | None:
+        """Of the baseline values stated for this key (indicator, subject, unit, period), the one stated
+        most often, as its first statement by document and position (ties: the first so)."""
         roles = self.cr.baseline_roles
-        return [_ind_obs(r) for r in self.c.execute(
-            f"SELECT {_IND} FROM indicators WHERE indicator IS ? AND subject_key IS ? AND unit IS ? AND period IS ? "
-            f"AND value IS NOT NULL AND role IN ({', '.join('?' for _ in roles)}) ORDER BY doc_id, rowid",
-            (_n(name), _n(skey), _n(unit), _n(period), *roles))]
+        name, skey, unit, period = key
+        where = ("indicator IS ? AND subject_key IS ? AND unit IS ? AND period IS ? AND value IS NOT NULL "
+                 f"AND role IN ({', '.join('?' for _ in roles)})")
+        params = (_n(name), _n(skey), _n(unit), _n(period), *roles)
+        r = self.c.execute(
+            f"WITH c AS (SELECT value, COUNT(*) AS n FROM indicators WHERE {where} GROUP BY value) "
+            f"SELECT {_IND} FROM indicators WHERE {where} AND value IN "
+            "(SELECT value FROM c WHERE n = (SELECT MAX(n) FROM c)) ORDER BY doc_id, start, rowid LIMIT 1",
+            params + params).fetchone()
+        return _ind_obs(r) if r else None
 
-    def _baseline(self, c: Obs, new: Obs, by_start: list[Obs]) -> Obs | None:
+    def _baseline(self, c: Obs, new: Obs, ind: list[Obs], by_start: list[Obs]) -> Obs | None:
         cr = self.cr
         # stated between the value and the change: "0.069，较去年同期0.080下降13.8%"
         between = [o for o in by_start if o.name == c.name and o.role in cr.baseline_roles
@@ -202,20 +211,17 @@ class Checker:
         want = c.period or shift_period(new.period, -1)
         if not want:
             return None
-        cands = self._baselines(new.name, new.skey, new.unit, want)
-        same = [o for o in cands if o.doc_id == c.doc_id]
-        if same:
-            return same[0]
+        # the document's own statement of that value comes first
+        same = next((o for o in ind if o.name == new.name and o.skey == new.skey and o.unit == new.unit
+                     and o.period == want and o.role in cr.baseline_roles and o.value is not None), None)
+        if same is not None:
+            return same
         if not cr.cross_document:
             return None
-        other = [o for o in cands if o.doc_id != c.doc_id]
-        if not other:
-            return None
-        counts = Counter(o.value for o in other)
-        top = max(counts.values())
-        return next(o for o in sorted(other, key=lambda o: (o.doc_id, o.start)) if counts[o.value] == top)
+        # else what other documents state most often (this document states none of it)
+        return self._most_common((new.name, new.skey, new.unit, want))
 
-    def arithmetic(self, changes: list[Obs], by_start: list[Obs]) -> None:
+    def arithmetic(self, changes: list[Obs], ind: list[Obs], by_start: list[Obs]) -> None:
         cr = self.cr
         seen = set()
         for c in changes:
@@ -224,7 +230,7 @@ class Checker:
             new = self._current_value(c, by_start)
             if new is None:
                 continue
-            base = self._baseline(c, new, by_start)
+            base = self._baseline(c, new, ind, by_start)
             if base is None or base.value is None or base.unit != new.unit:
                 continue
             relative = c.unit in cr.relative_units
@@ -353,7 +359,7 @@ class Checker:
         c.execute("CREATE INDEX _occ_id ON _occ (id, doc_id, n)")
         c.execute("CREATE TEMP TABLE _pairs (da TEXT, na INTEGER, db TEXT, nb INTEGER, sa INTEGER, ea INTEGER, "
                   "sb INTEGER, eb INTEGER, score REAL, PRIMARY KEY (da, na, db, nb))")
-        qtext = _cached(lambda i: c.execute("SELECT q FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
+        qtext = _cached(lambda i: c.execute("SELECT q FROM _dq WHERE id = ?", (i,)).fetchone()[0], 5000)
         ndocs = _cached(lambda i: c.execute("SELECT ndocs FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
 
         def occurrences(i: int) -> list[tuple]:
@@ -467,6 +473,22 @@ class Checker:
 BIG_BUCKET = 64  # a MinHash bucket with more sentences than this is checked against one of them first
 
 
+def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """A label for each of n nodes, the same within each connected component of the edges (u, v)
+    (hooking onto the smaller label and pointer jumping, vectorised)."""
+    labels = np.arange(n)
+    while True:
+        lu, lv = labels[u], labels[v]
+        low = np.minimum(lu, lv)
+        new = labels.copy()
+        for side in (u, v, lu, lv):
+            np.minimum.at(new, side, low)
+        new = new[new]
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
+
+
 def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
     """Near-identical pairs among the distinct sentences of ``_dq``, formulas of the genre left out.
 
@@ -476,27 +498,39 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
     is left out whole; a large MinHash bucket is first checked against one of
     its members, so that no bucket costs more than a linear number of scores.
     ``qtext(i)``, ``ndocs(i)`` and ``doc_set(i)`` read a distinct sentence's text,
-    number of documents and documents.
+    number of documents and documents. Matched pairs wait on disk (``_nd``),
+    so memory holds a bounded cache of scores, not every pair.
     """
     limit = cr.reuse_max_documents
     formula: set[int] = set()  # besides the sentences in more than `limit` documents: families found so
+    c.execute("DROP TABLE IF EXISTS _nd")
+    c.execute("DROP TABLE IF EXISTS _fam")
+    c.execute("CREATE TEMP TABLE _nd (i INTEGER, j INTEGER, score REAL, PRIMARY KEY (i, j)) WITHOUT ROWID")
+    pending: list[tuple] = []
 
     def is_formula(i: int) -> bool:
         return i in formula or ndocs(i) > limit
 
-    scores: dict[tuple[int, int], float] = {}
+    def flush() -> None:
+        c.executemany("INSERT OR IGNORE INTO _nd VALUES (?, ?, ?)", pending)
+        pending.clear()
+
+    @functools.lru_cache(maxsize=50_000)
+    def pair_score(i: int, j: int) -> float:
+        v = fuzz.ratio(qtext(i), qtext(j), score_cutoff=cr.reuse_min_score)
+        if v:
+            pending.append((i, j, v))
+            if len(pending) >= 5000:
+                flush()
+        return v
 
     def score(i, j):
-        key = (i, j) if i < j else (j, i)
-        if key not in scores:
-            scores[key] = fuzz.ratio(qtext(i), qtext(j), score_cutoff=cr.reuse_min_score)
-        return scores[key]
+        return pair_score(i, j) if i < j else pair_score(j, i)
 
     width = 4 * cr.reuse_rows
     for band in range(cr.reuse_bands):
-        cur = c.execute("SELECT group_concat(id) FROM _dq GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 "
-                        "ORDER BY MIN(id)", (band * width + 1, width))
-        for (members,) in cur.fetchall():
+        for (members,) in c.execute("SELECT group_concat(id) FROM _dq GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 "
+                                    "ORDER BY MIN(id)", (band * width + 1, width)):
             g = [i for i in sorted(map(int, members.split(","))) if not is_formula(i)]
             if len(g) > BIG_BUCKET:
                 family = [g[0]] + [i for i in g[1:] if score(g[0], i)]
@@ -512,26 +546,41 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
             for x in range(len(g)):
                 for y in range(x + 1, len(g)):
                     score(g[x], g[y])
+    flush()
+    pair_score.cache_clear()
     # families (connected near-identical sentences) over more than `limit` documents are formulas
-    matched = {k: v for k, v in scores.items() if v and not is_formula(k[0]) and not is_formula(k[1])}
-    members = sorted({i for k in matched for i in k})
-    index = {i: n for n, i in enumerate(members)}
-    families = UnionFind(len(members))
-    for i, j in matched:
-        families.union(index[i], index[j])
-    fam_docs: dict[int, set] = defaultdict(set)
-    for i in members:
-        fam_docs[families.find(index[i])] |= doc_set(i)
+    cur = c.execute("SELECT n.i, n.j, n.score FROM _nd n JOIN _dq a ON a.id = n.i JOIN _dq b ON b.id = n.j "
+                    "WHERE a.ndocs <= ? AND b.ndocs <= ? ORDER BY n.i, n.j", (limit, limit))
+    parts = [np.zeros((0, 3))]
+    while chunk := cur.fetchmany(50_000):  # as arrays: 24 bytes a pair
+        parts.append(np.array(chunk, dtype=np.float64))
+    pairs = np.concatenate(parts)
+    pi, pj, ps = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64), pairs[:, 2]
+    del parts, pairs
+    if formula:
+        out = np.array(sorted(formula), dtype=np.int64)
+        keep = ~(np.isin(pi, out) | np.isin(pj, out))
+        pi, pj, ps = pi[keep], pj[keep], ps[keep]
+    members = np.unique(np.concatenate([pi, pj]))
+    labels = components(len(members), np.searchsorted(members, pi), np.searchsorted(members, pj))
+    c.execute("CREATE TEMP TABLE _fam (id INTEGER PRIMARY KEY, fam INTEGER)")
+    c.executemany("INSERT INTO _fam VALUES (?, ?)", zip(members.tolist(), labels.tolist()))
+    fam_docs = dict(c.execute("SELECT f.fam, COUNT(DISTINCT o.doc_id) FROM _fam f JOIN _occ o ON o.id = f.id "
+                              "GROUP BY f.fam"))
 
     def family_docs(i: int) -> int:
-        return len(fam_docs[families.find(index[i])]) if i in index else ndocs(i)
+        k = int(np.searchsorted(members, i))
+        return fam_docs[int(labels[k])] if k < len(members) and members[k] == i else ndocs(i)
 
-    for (i, j), v in sorted(matched.items()):
-        if family_docs(i) <= limit:
-            yield i, j, v
-    for (i,) in c.execute("SELECT id FROM _dq WHERE ndocs > 1 AND ndocs <= ? ORDER BY id", (limit,)).fetchall():
+    for k in range(0, len(pi), 10_000):  # a slice at a time as Python numbers
+        for i, j, v in zip(pi[k:k + 10_000].tolist(), pj[k:k + 10_000].tolist(), ps[k:k + 10_000].tolist()):
+            if family_docs(i) <= limit:
+                yield i, j, v
+    for (i,) in c.execute("SELECT id FROM _dq WHERE ndocs > 1 AND ndocs <= ? ORDER BY id", (limit,)):
         if i not in formula and family_docs(i) <= limit:
             yield i, i, 100.0
+    c.execute("DROP TABLE IF EXISTS _nd")
+    c.execute("DROP TABLE IF EXISTS _fam")
 
 
 def write_checks(st, cr: CheckRules) -> None:
