@@ -359,9 +359,8 @@ class Checker:
         c.execute("CREATE INDEX _occ_id ON _occ (id, doc_id, n)")
         c.execute("CREATE TEMP TABLE _pairs (da TEXT, na INTEGER, db TEXT, nb INTEGER, sa INTEGER, ea INTEGER, "
                   "sb INTEGER, eb INTEGER, score REAL, PRIMARY KEY (da, na, db, nb))")
-        qtext = _cached(lambda i: c.execute("SELECT q FROM _dq WHERE id = ?", (i,)).fetchone()[0], 5000)
-        ndocs = _cached(lambda i: c.execute("SELECT ndocs FROM _dq WHERE id = ?", (i,)).fetchone()[0], 20000)
 
+        @functools.lru_cache(maxsize=4096)  # pairs come sorted by their first sentence: it repeats
         def occurrences(i: int) -> list[tuple]:
             return c.execute("SELECT doc_id, n, s, e FROM _occ WHERE id = ? ORDER BY doc_id, n", (i,)).fetchall()
 
@@ -384,7 +383,7 @@ class Checker:
                           "DO UPDATE SET score = MAX(score, excluded.score)", pending)
             pending.clear()
 
-        for i, j, score in near_duplicates(c, qtext, ndocs, doc_set, cr):
+        for i, j, score in near_duplicates(c, doc_set, cr):
             if i == j:
                 ids = occurrences(i)
                 for x in range(len(ids)):
@@ -489,7 +488,7 @@ def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         labels = new
 
 
-def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
+def near_duplicates(c, doc_set, cr: CheckRules):
     """Near-identical pairs among the distinct sentences of ``_dq``, formulas of the genre left out.
 
     Yields (i, j, score) for i < j, and (i, i, 100) for a sentence found in
@@ -497,9 +496,8 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
     ``max_documents`` documents is a formula, not reuse between two units, and
     is left out whole; a large MinHash bucket is first checked against one of
     its members, so that no bucket costs more than a linear number of scores.
-    ``qtext(i)``, ``ndocs(i)`` and ``doc_set(i)`` read a distinct sentence's text,
-    number of documents and documents. Matched pairs wait on disk (``_nd``),
-    so memory holds a bounded cache of scores, not every pair.
+    ``doc_set(i)`` reads a distinct sentence's documents. Matched pairs wait on
+    disk (``_nd``), so memory holds a bounded cache of scores, not every pair.
     """
     limit = cr.reuse_max_documents
     formula: set[int] = set()  # besides the sentences in more than `limit` documents: families found so
@@ -507,33 +505,39 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
     c.execute("DROP TABLE IF EXISTS _fam")
     c.execute("CREATE TEMP TABLE _nd (i INTEGER, j INTEGER, score REAL, PRIMARY KEY (i, j)) WITHOUT ROWID")
     pending: list[tuple] = []
-
-    def is_formula(i: int) -> bool:
-        return i in formula or ndocs(i) > limit
+    memo: dict[tuple[int, int], float] = {}  # scores already computed (cleared when large: only time is lost)
 
     def flush() -> None:
         c.executemany("INSERT OR IGNORE INTO _nd VALUES (?, ?, ?)", pending)
         pending.clear()
 
-    @functools.lru_cache(maxsize=50_000)
-    def pair_score(i: int, j: int) -> float:
-        v = fuzz.ratio(qtext(i), qtext(j), score_cutoff=cr.reuse_min_score)
-        if v:
-            pending.append((i, j, v))
-            if len(pending) >= 5000:
-                flush()
+    def score(i: int, j: int, text: dict) -> float:
+        key = (i, j) if i < j else (j, i)
+        v = memo.get(key)
+        if v is None:
+            if len(memo) > 200_000:
+                memo.clear()
+            v = memo[key] = fuzz.ratio(text[i], text[j], score_cutoff=cr.reuse_min_score)
+            if v:
+                pending.append((*key, v))
+                if len(pending) >= 5000:
+                    flush()
         return v
 
-    def score(i, j):
-        return pair_score(i, j) if i < j else pair_score(j, i)
-
+    # each band's buckets of two or more sentences, in order of their first sentence; the three
+    # JSON arrays list the members in the same order (one pass over the bucket's rows makes them)
+    band_sql = ("SELECT json_group_array(id), json_group_array(ndocs), json_group_array(q) FROM _dq "
+                "GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 ORDER BY MIN(id)")
     width = 4 * cr.reuse_rows
     for band in range(cr.reuse_bands):
-        for (members,) in c.execute("SELECT group_concat(id) FROM _dq GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 "
-                                    "ORDER BY MIN(id)", (band * width + 1, width)):
-            g = [i for i in sorted(map(int, members.split(","))) if not is_formula(i)]
+        for ids, counts, texts in c.execute(band_sql, (band * width + 1, width)):
+            ids, counts = json.loads(ids), json.loads(counts)
+            g = sorted(i for i, n in zip(ids, counts) if n <= limit and i not in formula)
+            if len(g) < 2:
+                continue
+            text = dict(zip(ids, json.loads(texts)))
             if len(g) > BIG_BUCKET:
-                family = [g[0]] + [i for i in g[1:] if score(g[0], i)]
+                family = [g[0]] + [i for i in g[1:] if score(g[0], i, text)]
                 docs: set = set()
                 for i in family:
                     docs |= doc_set(i)
@@ -545,9 +549,9 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
                     continue
             for x in range(len(g)):
                 for y in range(x + 1, len(g)):
-                    score(g[x], g[y])
+                    score(g[x], g[y], text)
     flush()
-    pair_score.cache_clear()
+    memo.clear()
     # families (connected near-identical sentences) over more than `limit` documents are formulas
     cur = c.execute("SELECT n.i, n.j, n.score FROM _nd n JOIN _dq a ON a.id = n.i JOIN _dq b ON b.id = n.j "
                     "WHERE a.ndocs <= ? AND b.ndocs <= ? ORDER BY n.i, n.j", (limit, limit))
@@ -568,16 +572,17 @@ def near_duplicates(c, qtext, ndocs, doc_set, cr: CheckRules):
     fam_docs = dict(c.execute("SELECT f.fam, COUNT(DISTINCT o.doc_id) FROM _fam f JOIN _occ o ON o.id = f.id "
                               "GROUP BY f.fam"))
 
-    def family_docs(i: int) -> int:
+    def family_docs(i: int, alone: int) -> int:
+        """Documents of i's family; ``alone``: i's own, when it has no family."""
         k = int(np.searchsorted(members, i))
-        return fam_docs[int(labels[k])] if k < len(members) and members[k] == i else ndocs(i)
+        return fam_docs[int(labels[k])] if k < len(members) and members[k] == i else alone
 
     for k in range(0, len(pi), 10_000):  # a slice at a time as Python numbers
         for i, j, v in zip(pi[k:k + 10_000].tolist(), pj[k:k + 10_000].tolist(), ps[k:k + 10_000].tolist()):
-            if family_docs(i) <= limit:
+            if family_docs(i, 0) <= limit:
                 yield i, j, v
-    for (i,) in c.execute("SELECT id FROM _dq WHERE ndocs > 1 AND ndocs <= ? ORDER BY id", (limit,)):
-        if i not in formula and family_docs(i) <= limit:
+    for i, n in c.execute("SELECT id, ndocs FROM _dq WHERE ndocs > 1 AND ndocs <= ? ORDER BY id", (limit,)):
+        if i not in formula and family_docs(i, n) <= limit:
             yield i, i, 100.0
     c.execute("DROP TABLE IF EXISTS _nd")
     c.execute("DROP TABLE IF EXISTS _fam")
