@@ -515,7 +515,7 @@ def near_duplicates(c, doc_set, cr: CheckRules):
         key = (i, j) if i < j else (j, i)
         v = memo.get(key)
         if v is None:
-            if len(memo) > 200_000:
+            if len(memo) > 50_000:
                 memo.clear()
             v = memo[key] = fuzz.ratio(text[i], text[j], score_cutoff=cr.reuse_min_score)
             if v:

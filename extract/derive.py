@@ -672,30 +672,29 @@ def _register_rows(conn):
 
 
 def write_problem_register(st, cr: CheckRules) -> None:
-    """The ``problem_register`` table, streamed from the store's problems in three passes (labels, group
-    sizes, rows), so that only the distinct labels and the groups are held in memory."""
+    """The ``problem_register`` table, streamed from the store's problems: a pass for the labels (only
+    the distinct ones are held), a pass writing the rows, and the group sizes counted by SQL."""
     stats: dict[str, tuple[int, int]] = {}
     for n, r in enumerate(_register_rows(st.conn)):
         lab = r["category"] or r["title"]
         times, first = stats.get(lab, (0, n))
         stats[lab] = (times + 1, first)
     names = group_names(stats, cr)
-    units: dict[str, set] = defaultdict(set)
-    size: Counter = Counter()
-    for r in _register_rows(st.conn):
-        g = names[r["category"] or r["title"]]
-        if g:
-            units[g].add(r["issuer"] or "@" + r["doc_id"])
-            size[g] += 1
+    del stats
     batch = []
     for r in _register_rows(st.conn):
-        g = r["category_group"] = names[r["category"] or r["title"]]
-        r["group_units"], r["group_size"] = (len(units[g]), size[g]) if g else (0, 0)
+        r["category_group"] = names[r["category"] or r["title"]]
         batch.append(r)
         if len(batch) >= 2000:
             st.insert_derived("problem_register", batch)
             batch = []
     st.insert_derived("problem_register", batch)
+    # a group's units are its distinct issuers (a document without issuers is a unit of its own)
+    st.conn.execute(
+        'UPDATE problem_register SET group_units = g.units, group_size = g.size FROM (SELECT category_group, '
+        "COUNT(DISTINCT COALESCE(issuer, '@' || doc_id)) AS units, COUNT(*) AS size FROM problem_register "
+        "WHERE category_group IS NOT NULL GROUP BY category_group) AS g "
+        "WHERE problem_register.category_group = g.category_group")
 
 
 # -- building -----------------------------------------------------------------
