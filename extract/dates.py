@@ -101,6 +101,17 @@ class DateStage:
         for gname, gi in self.scanner.groupindex.items():
             self.group_names[gi - 1] = gname
         self.joiner = rules.pattern(data, "list_joiners", path)
+        # Where a match can start (see `anchor` in dates.yaml), tested as a lookahead at each
+        # position. Trusted only when it comes from the same file as the patterns: a layer that
+        # adds patterns without its own anchor makes the scanner try every position.
+        self.anchor = None
+        if "anchor" in data:
+            rules.pattern(data, "anchor", path)  # validated alone, for a precise file:line error
+            line = data.line_of("anchor") if hasattr(data, "line_of") else None
+            self.anchor = regex.compile(f"(?=(?:{rules.expand(data['anchor'], path, line)}))", regex.M)
+            where = getattr(data, "path_of", lambda k, d: d)
+            if where("anchor", path) != where("patterns", path):
+                self.anchor = None
         self._last: tuple[str, list] | None = None
 
     # -- the document's year -------------------------------------------------
@@ -122,10 +133,27 @@ class DateStage:
         self._last = (text, found)
         return found
 
+    def _matches(self, text: str):
+        """The matches of ``scanner.finditer(text)``, found by trying the scanner only where the
+        anchor holds: leftmost first, never inside a match already taken, so the same matches."""
+        if self.anchor is None:
+            yield from self.scanner.finditer(text)
+            return
+        match = self.scanner.match
+        last = 0
+        for a in self.anchor.finditer(text):
+            p = a.start()
+            if p < last:
+                continue
+            m = match(text, p)
+            if m is not None:
+                yield m
+                last = m.end() if m.end() > p else p + 1
+
     def _find(self, text: str) -> list:
         found = []
         branches, names = self.branch_groups, self.group_names
-        for m in self.scanner.finditer(text):
+        for m in self._matches(text):
             groups = m.groups()
             kind = next(name for g, name in branches if groups[g] is not None)  # the branch that matched
             found.append((m, kind, dict(zip(names, groups))))

@@ -110,11 +110,21 @@ class QuantityStage:
 
         number = r"(?:(?P<an>{NUM})|(?P<cn>{CN}))"
         number2 = r"(?:(?P<an2>{NUM})|(?P<cn2>{CN}))"
+        # What must come right after a number for the rest to match: a space, a range mark,
+        # or the first character of an approximation mark, multiplier or unit. Checked first,
+        # so a number not followed by one (2025年, 3月) fails at once instead of being retried
+        # shorter through every optional part and the long unit alternation. Only a
+        # restatement of what follows, so the matches are the same.
+        def starts(ws):
+            return "".join(sorted({regex.escape(w[0]) for w in ws}))
+        tail_words = words("approx_marks") + words("multipliers") + sorted(all_units)
+        after2 = f"(?=[{starts(tail_words)}]|{{SP}})"
+        after1 = f"(?=[{starts(tail_words)}]|{{SP}}|{rng})"
         qty = (
             rf"(?P<bound>{bound})?{{SP}}?"
             rf"(?P<pre>{pre})?{{SP}}?"
-            rf"(?<!{not_after}){number}"
-            rf"(?:{{SP}}?(?P<rng>{rng}){{SP}}?{number2})?"
+            rf"(?<!{not_after}){number}{after1}"
+            rf"(?:{{SP}}?(?P<rng>{rng}){{SP}}?{number2}{after2})?"
             rf"{{SP}}?(?P<a1>{marks})?(?P<mult>{mult})?(?P<a2>{marks})?{{SP}}?"
             rf"(?P<unit>{unit_alt})"
             rf"(?P<post>{post})?"
