@@ -73,6 +73,10 @@ _PROBLEM_FIELDS = _fields_of(Problem)
 class Doc:
     """A document: its normalised text, metadata, sections, problems and spans."""
 
+    # section_at's index of the sections: (the list, its length, its last section, starts, by id);
+    # rebuilt when the list is replaced or grows or shrinks. Not pickled.
+    _section_index: tuple | None = None
+
     def __init__(self, text: str, doc_id: str = "", path: str = "", encoding: str = ""):
         self.text = text
         self.doc_id = doc_id
@@ -97,6 +101,7 @@ class Doc:
     # than as objects (the parent of a parallel run loads every one).
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
+        state.pop("_section_index", None)
         state["spans"] = list(map(_SPAN_FIELDS, self.spans))
         state["sections"] = list(map(_SECTION_FIELDS, self.sections))
         state["problems"] = list(map(_PROBLEM_FIELDS, self.problems))
@@ -111,12 +116,14 @@ class Doc:
     # -- spans ---------------------------------------------------------------
     def add(self, kind: str, start: int, end: int, **fields: Any) -> Span:
         """Add a fact grounded at ``text[start:end]``."""
-        if not (0 <= start < end <= len(self.text)):
-            raise ValueError(f"span {kind} [{start},{end}) outside text of length {len(self.text)}")
-        words = self.text[start:end]
-        given = fields.pop("text", words)
-        if given != words:
-            raise ValueError(f"span {kind} text {given!r} != text[{start}:{end}] {words!r}")
+        text = self.text
+        if not (0 <= start < end <= len(text)):
+            raise ValueError(f"span {kind} [{start},{end}) outside text of length {len(text)}")
+        words = text[start:end]
+        if "text" in fields:
+            given = fields.pop("text")
+            if given != words:
+                raise ValueError(f"span {kind} text {given!r} != text[{start}:{end}] {words!r}")
         span = Span(kind, start, end, words, **fields)
         self.spans.append(span)
         return span
@@ -133,19 +140,22 @@ class Doc:
     def masked(self, start: int, end: int) -> bool:
         """True when [start, end) overlaps a masked interval."""
         i = bisect.bisect_left(self._mask_starts, end)
-        # masked intervals are short and rarely nested: look back a few
-        for j in range(i - 1, max(-1, i - 8), -1):
-            if self._mask_ends[j] > start:
-                return True
-        return False
+        if not i:
+            return False
+        # masked intervals are short and rarely nested: look back a few (the last seven begun before end)
+        return max(self._mask_ends[max(0, i - 7):i]) > start
 
     # -- structure -----------------------------------------------------------
     def section_at(self, pos: int) -> Section | None:
         """The innermost section whose range holds ``pos``."""
-        if not self.sections:
+        sections = self.sections
+        if not sections:
             return None
-        starts = [s.start for s in self.sections]
-        by_id = {s.section_id: s for s in self.sections}
+        index = self._section_index
+        if index is None or index[0] is not sections or index[1] != len(sections) or index[2] is not sections[-1]:
+            index = self._section_index = (sections, len(sections), sections[-1], [s.start for s in sections],
+                                           {s.section_id: s for s in sections})
+        starts, by_id = index[3], index[4]
         i = bisect.bisect_right(starts, pos) - 1
         sec = self.sections[i] if i >= 0 else None
         # sections nest, so the holder is the last one begun or one of its ancestors

@@ -30,7 +30,9 @@ from dataclasses import dataclass
 import regex
 
 from .doc import Doc
-from .places import Gazetteer, Lexicon, gazetteer
+from .persons import cue_words
+from .places import Gazetteer, HandedWords, Lexicon, gazetteer
+from .problems import status_words
 from .rules import RuleError, RuleSet, alternation
 
 # Kinds of lexicon entries in the automaton.
@@ -38,7 +40,7 @@ SFX, LSF, NOLEVEL, ANCHOR, ALONE, STOP, SOFT, TRADE, WORD = range(9)
 BLOCKING_KINDS = ("date", "doc_number", "phone", "email", "standard", "cited_doc")
 _BLOCKING = frozenset(BLOCKING_KINDS)
 # What a word of the stage's automaton does when found (most do one thing): see OrgStage.find.
-_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ = range(6)
+_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_HAND = range(7)
 _DISTRICT = regex.compile(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)")
 _BOOK = regex.compile(r"《[^《》\n]{0,200}》")
 
@@ -48,13 +50,6 @@ def _han(c: str) -> bool:
 
 
 _HAN_RE = regex.compile(r"\p{Han}")
-
-
-def _is_han(c: str) -> bool:
-    """``\\p{Han}`` for one character (the unified ideographs without the regex engine)."""
-    return "\u4e00" <= c <= "\u9fef" or _HAN_RE.match(c) is not None
-
-
 
 
 _NONZERO = bytes([0] + [1] * 255)  # translate(): 1 wherever a byte is not 0
@@ -165,7 +160,12 @@ class OrgStage:
         self.stop_lexicon = Lexicon(word for word in entries if word in self.stop_or_soft)
         self.lexicon = Lexicon(word for word, kinds in entries.items() if kinds - {STOP, SOFT})
         gz = self.gaz
-        self.all_words = Lexicon(self.lexicon.words + self.stop_lexicon.words + gz.lexicon.words)
+        # the persons stage's posts and labels and the problems stage's status words ride along:
+        # where they start is handed on to those stages (see find)
+        self.handed: list[HandedWords] = [cue_words(rules), status_words(rules)]
+        self.all_words = Lexicon(self.lexicon.words + self.stop_lexicon.words + gz.lexicon.words
+                                 + [w for h in self.handed for w in h.words])
+        handed_sets = [set(h.words) for h in self.handed]
         # a division of the gazetteer opens a name: 2 a full name (strong), 1 a short form or a water body
         self._gaz_anchor = {}
         for key in gz.lexicon.words:
@@ -181,6 +181,7 @@ class OrgStage:
         self._is_stop = []
         self._is_gaz = []  # a key of the gazetteer
         self._gaz_ones = []  # (strength, ones) when the division opens a name, else None
+        self._hand = []  # the handed word lists (indices into self.handed) that hold the word, or ()
         for word in self.all_words.words:
             k = entries.get(word, set())
             rest = k - {STOP, SOFT} if word in lexicon_words else set()
@@ -202,6 +203,10 @@ class OrgStage:
                 act = _A_STOP
             elif gaz and not stop and not rest:
                 act = _A_GAZ
+            hand = tuple(k for k, hs in enumerate(handed_sets) if word in hs)
+            if hand:  # only handed on, or handed on and more (read by _A_ANY, which does all)
+                act = _A_HAND if not (stop or gaz or rest) else _A_ANY
+            self._hand.append(hand)
             self._acts.append(act)
             self._ones.append(b"\x01" * len(word))
             self._soft_only.append(STOP not in k)
@@ -212,6 +217,7 @@ class OrgStage:
         self.anchor_tuple = tuple(self.anchor_words)
         self.suffix_tuple = tuple(self.suffixes)
         self.leadership_tuple = tuple(self.leadership)
+        self._name_tests: dict[tuple[str, str], tuple] = {}  # (name, suffix) -> _name_test()
 
     @staticmethod
     def _templates(data, key: str, path) -> dict[str, str]:
@@ -263,30 +269,24 @@ class OrgStage:
         # thing, so each word's index says what, and the common cases go first. What a
         # word marks (anchor, covered, nolevel) only grows, so the order of words is free.
         stop_ms: list = []  # the stop words' matches (index, start, end), by end, read only near a suffix
-        stop_ends: list = []
         gaz_ms: list = []  # the gazetteer's matches, as Gazetteer.all_matches gives them
-        add_stop, add_stop_end, add_gaz = stop_ms.append, stop_ends.append, gaz_ms.append
+        handed: list[list[int]] = [[] for _ in self.handed]  # where each handed list's words start
+        add_stop, add_gaz = stop_ms.append, gaz_ms.append
         words, acts, ones_of, gaz_ones = self.all_words.words, self._acts, self._ones, self._gaz_ones
+        hand_of, is_stop, is_gaz, info = self._hand, self._is_stop, self._is_gaz, self._info
+        # the commonest first: stop words, then divisions, words of several kinds, suffixes
         for m in self.all_words.all(text):
-            i = m[0]
-            act = acts[i]
+            act = acts[m[0]]
             if act == _A_STOP:
                 add_stop(m)
-                add_stop_end(m[2])
                 continue
-            _, s, e = m
-            if act == _A_SFX:
-                if e not in sfx_at:
-                    sfx_at[e] = words[i]
-                continue
-            if act == _A_NOLEVEL:
-                nolevel[s:e] = ones_of[i]
-                continue
-            if act == _A_COVER:
-                covered[s:e] = ones_of[i]
-                continue
-            if act == _A_ANY:
-                word, sfx, sfx_long, lsf, nolev, anc, alone_, trade, cover = self._info[i]
+            i, s, e = m
+            if act == _A_GAZ:
+                pass
+            elif act == _A_ANY:
+                for k in hand_of[i]:
+                    handed[k].append(s)
+                word, sfx, sfx_long, lsf, nolev, anc, alone_, trade, cover = info[i]
                 if sfx:
                     if e not in sfx_at:
                         sfx_at[e] = word
@@ -304,24 +304,42 @@ class OrgStage:
                     trades.append((s, e))
                 if cover:
                     covered[s:e] = ones_of[i]
-                if self._is_stop[i]:
+                if is_stop[i]:
                     add_stop(m)
-                    add_stop_end(e)
-                if not self._is_gaz[i]:
+                if not is_gaz[i]:
                     continue
+            elif act == _A_SFX:
+                if e not in sfx_at:
+                    sfx_at[e] = words[i]
+                continue
+            elif act == _A_NOLEVEL:
+                nolevel[s:e] = ones_of[i]
+                continue
+            elif act == _A_COVER:
+                covered[s:e] = ones_of[i]
+                continue
+            else:  # _A_HAND
+                for k in hand_of[i]:
+                    handed[k].append(s)
+                continue
             add_gaz((s, e, words[i]))
             got = gaz_ones[i]
             if got:
                 if got[0] > anchor[s]:
                     anchor[s] = got[0]
                 covered[s:e] = got[1]
+        stop_ends = [m[2] for m in stop_ms]
         self.gaz.remember(text, gaz_ms)  # for the places stage, which reads the same text
+        for h, starts in zip(self.handed, handed):  # for the persons and problems stages
+            h.remember(text, starts)
         # a level character before a Han character (str.find: a handful of hits in a long text)
         for c in self._level_char_set:
             i = text.find(c)
             while i >= 0:
-                if not nolevel[i] and i + 1 < n and _is_han(text[i + 1]):
-                    anchor[i] = 2
+                if not nolevel[i] and i + 1 < n:
+                    nxt = text[i + 1]  # \p{Han}, the common range without the regex engine
+                    if "\u4e00" <= nxt <= "\u9fef" or _HAN_RE.match(nxt) is not None:
+                        anchor[i] = 2
                 i = text.find(c, i + 1)
         has_anchor = anchor.translate(_NONZERO)
         pat_ms = [m.span() for m in self.stop_patterns.finditer(text)]
@@ -472,28 +490,38 @@ class OrgStage:
         name = text[start:e]
         if not core or len(name) > self.max_name or doc.masked(start, e):
             return False
-        if len(core) == 1 and not ((core in self.level_chars and sfx in self.level_forms) or core in self.suffixes):
+        # what the name and its suffix alone settle, read once per name (names recur)
+        got = self._name_tests.get((name, sfx))
+        if got is None:
+            got = self._name_test(name, sfx, core)
+        ok, unanchored_bad, left_matters, post_matters = got
+        if not ok or (unanchored_bad and not anchored):
             return False
-        if not anchored and len(name) > self.max_unanchored:
+        if left_matters and text[max(0, start - 3):start].endswith(self.generic_left):
             return False
-        if not anchored and sfx in self.leadership and len(core) > self.max_leadership_core \
-                and not core.endswith(self.suffix_tuple):
-            return False
-        if name in self.generic_names or core in self.generic_cores or core.endswith(self.post_words):
-            return False
-        if self.generic_parts_re.search(name):
-            return False
-        opens_anchor = name.startswith(self.anchor_tuple)
-        if not opens_anchor and (name.startswith(self.generic_left) or text[max(0, start - 3):start].endswith(self.generic_left)):
-            return False
-        if name.endswith(self.not_name_end):
-            return False
-        if (sfx in self.leadership or name.endswith(self.leadership_tuple)) \
-                and text[e:e + 5].lstrip().startswith(self.post_words):
-            return False
-        if name.count("“") != name.count("”"):
+        if post_matters and text[e:e + 5].lstrip().startswith(self.post_words):
             return False
         return True
+
+    def _name_test(self, name: str, sfx: str, core: str) -> tuple[bool, bool, bool, bool]:
+        """The tests of _acceptable that read only the name: (passes them, fails if not anchored,
+        a class word just before it fails it, a post just after it fails it)."""
+        ok = not (len(core) == 1 and not ((core in self.level_chars and sfx in self.level_forms)
+                                           or core in self.suffixes))
+        ok = ok and not (name in self.generic_names or core in self.generic_cores or core.endswith(self.post_words))
+        ok = ok and not self.generic_parts_re.search(name)
+        opens_anchor = name.startswith(self.anchor_tuple)
+        ok = ok and (opens_anchor or not name.startswith(self.generic_left))
+        ok = ok and not name.endswith(self.not_name_end)
+        ok = ok and name.count("“") == name.count("”")
+        unanchored_bad = len(name) > self.max_unanchored or (
+            sfx in self.leadership and len(core) > self.max_leadership_core and not core.endswith(self.suffix_tuple))
+        post_matters = sfx in self.leadership or name.endswith(self.leadership_tuple)
+        got = (ok, unanchored_bad, not opens_anchor, post_matters)
+        if len(self._name_tests) > 50_000:
+            self._name_tests.clear()
+        self._name_tests[(name, sfx)] = got
+        return got
 
     def _company(self, text, s, e, anchor, blocked, doc):
         """湖南贝贝昇生物科技、: a division, a trade name and a trade, then punctuation."""
@@ -662,9 +690,10 @@ class ResponsibleStage:
                 names = self._bodies(m, orgs)
                 if names:
                     found.append((m.start(), names))
+        found.sort()
         for p in doc.problems:
             names: list[str] = []
-            for pos, ns in sorted(found):
+            for pos, ns in found:
                 if p.start <= pos < p.end:
                     names.extend(x for x in ns if x not in names)
             if names:

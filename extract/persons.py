@@ -13,14 +13,25 @@ import ahocorasick
 import regex
 
 from .doc import Doc
-from .places import Lexicon
+from .places import HandedWords, handed_words
 from .rules import RuleError, RuleSet, alternation
 
+_TAKEN = frozenset(("org", "doc_number", "phone", "email"))
 _TITLE_START = regex.compile(r"[，,。；;：:！!？?、\n（(）)\[\]【】“”\"]|\s{2,}")
 
 
 def _han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff"
+
+
+def _cue_list(rules: RuleSet) -> list[str]:
+    data, path = rules.yaml("persons.yaml")
+    return rules.words(data, "posts", path) + rules.words(data, "labels", path)
+
+
+def cue_words(rules: RuleSet) -> HandedWords:
+    """The posts and labels a name follows, shared with the orgs stage, whose automaton finds them."""
+    return handed_words(rules, "person_cues", _cue_list)
 
 
 class PersonStage:
@@ -43,21 +54,24 @@ class PersonStage:
         self.not_names = set(w("not_names"))
         self.posts = tuple(posts)
         # a cue, an optional colon, a few spaces, then a surname and up to two more characters
-        self.cue_words = Lexicon(posts + labels)  # where a cue can start: the cue is tried only there
+        self.cue_words = cue_words(rules)  # where a cue can start: the cue is tried only there
         self.cue = rules.compile(
             f"(?P<cue>{alternation(posts + labels)})(?:{{SP}}*{{COLON}})?{{SP}}{{0,{gap}}}"
             f"(?P<name>(?:{alternation(surnames)})\\p{{Han}}{{1,2}})", path, getattr(data, "line", None))
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text
-        taken = [(s.start, s.end) for s in doc.spans if s.kind in ("org", "doc_number", "phone", "email")]
+        taken = bytearray(len(text))  # 1 inside a body's name, a document number, a phone or an email
+        for sp in doc.spans:
+            if sp.kind in _TAKEN:
+                taken[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
         found: dict[str, str] = {}  # name -> post
         spans: list[tuple[int, int, str, str]] = []
         prev_end = 0
         for m in self._cues(text):
             s = m.start("name")
             name = self._name(text, s, m.group("name"))
-            if not name or self._overlaps(taken, s, s + len(name)) or doc.masked(s, s + len(name)):
+            if not name or taken.find(1, s, s + len(name)) >= 0 or doc.masked(s, s + len(name)):
                 continue
             post = self._post(text, m, prev_end)
             prev_end = s + len(name)
@@ -69,14 +83,18 @@ class PersonStage:
                 auto.add_word(name, name)
             auto.make_automaton()
             seen = {(s, e) for s, e, _, _ in spans}
+            held = bytearray(len(text))  # 1 inside a name already read
+            for s, e, _, _ in spans:
+                held[s:e] = b"\x01" * (e - s)
             for end, name in auto.iter(text):
                 s, e = end + 1 - len(name), end + 1
-                if (s, e) in seen or not self._ends_name(text, e) or self._overlaps(taken, s, e):
+                if (s, e) in seen or not self._ends_name(text, e) or taken.find(1, s, e) >= 0:
                     continue
                 if s > 0 and _han(text[s - 1]) and not self._post_before(text, s):
                     continue
-                if any(ps < e and s < pe for ps, pe, _, _ in spans):
+                if held.find(1, s, e) >= 0:
                     continue
+                held[s:e] = b"\x01" * (e - s)
                 spans.append((s, e, name, found[name]))
                 seen.add((s, e))
         for s, e, name, post in sorted(spans):
@@ -86,7 +104,7 @@ class PersonStage:
     def _cues(self, text: str):
         """The matches of ``self.cue.finditer(text)``, tried only where a post or label word starts."""
         last = 0
-        for p in sorted({s for _, s, _ in self.cue_words.all(text)}):
+        for p in sorted(set(self.cue_words.starts(text))):
             if p < last:
                 continue
             m = self.cue.match(text, p)
@@ -116,10 +134,6 @@ class PersonStage:
     def _post_before(self, text: str, s: int) -> bool:
         head = text[max(0, s - 6):s]
         return head.endswith(self.posts) or head.endswith(tuple(self.labels))
-
-    @staticmethod
-    def _overlaps(spans, s, e) -> bool:
-        return any(ps < e and s < pe for ps, pe in spans)
 
     def _post(self, text: str, m, prev_end: int) -> str:
         """The title before the name, back to the clause start or the name before: 市委常委、常务副市长."""

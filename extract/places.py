@@ -15,6 +15,7 @@ from __future__ import annotations
 import weakref
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterable
 
 import ahocorasick
@@ -31,6 +32,7 @@ from .doc import Doc
 from .rules import RuleError, RuleSet
 
 GAZ_COLUMNS = ("code", "name", "short", "level", "province", "city")
+_START, _END = itemgetter(0), itemgetter(1)
 WATER_COLUMNS = ("name", "kind", "province", "city")
 
 
@@ -110,6 +112,42 @@ class Lexicon:
         return out
 
 
+class HandedWords:
+    """Words a later stage looks for, and where they start in a text.
+
+    The orgs stage's automaton holds these words too and hands on their starts
+    in the document it read (:meth:`remember`), so the later stage makes no pass
+    of its own over the same text; run without it, the stage finds them itself.
+    """
+
+    def __init__(self, words: Iterable[str]):
+        self.words = list(dict.fromkeys(words))
+        self.lexicon = Lexicon(self.words)
+        self._last: tuple[str, list[int]] | None = None
+
+    def remember(self, text: str, starts: list[int]) -> None:
+        """Keep the starts of every (overlapping) match of the words in ``text``, found by another stage."""
+        self._last = (text, starts)
+
+    def starts(self, text: str) -> list[int]:
+        """Where a word starts in ``text``: every overlapping match's start, unordered, maybe repeated."""
+        last = self._last  # read once: another thread may replace it
+        if last is not None and last[0] is text:
+            return last[1]
+        return [s for _, s, _ in self.lexicon.all(text)]
+
+
+_HANDED: "weakref.WeakKeyDictionary[RuleSet, dict]" = weakref.WeakKeyDictionary()
+
+
+def handed_words(rules: RuleSet, key: str, words) -> HandedWords:
+    """The words ``key`` of a rule set (``words(rules)`` makes the list), built once and shared."""
+    got = _HANDED.setdefault(rules, {})
+    if key not in got:
+        got[key] = HandedWords(words(rules))
+    return got[key]
+
+
 class Gazetteer:
     """Divisions and water bodies, and the automaton that finds them."""
 
@@ -140,6 +178,8 @@ class Gazetteer:
                 raise RuleError(row["_file"], row.line, f"water body {row['name']!r} has no kind")
             self.water[row["name"]] = Place(row["name"], "", row["kind"], row["province"], row["city"])
         self.lexicon = Lexicon(sorted(set(self.by_full) | set(self.by_short) | set(self.water)), longest=True)
+        # the full names that name one place (and are places): what context() counts
+        self._unique_full = {k: v[0] for k, v in self.by_full.items() if len(v) == 1 and k not in self.not_places}
         self._last: tuple[str, list] | None = None
         self._last_scan: tuple[str, list] | None = None
         self._scans: dict[str, list] = {}  # scan() of short strings (names, issuers), which recur
@@ -184,7 +224,9 @@ class Gazetteer:
                 keys = self.lexicon.words
                 got = self._scans[text] = [(s, e, keys[i]) for i, s, e in self.lexicon.longest(text)]
             return list(got)
-        ms = sorted(matches, key=lambda m: (m[0], -m[1]))
+        # by start, and at one start longest first (two stable sorts: faster than a key of tuples)
+        ms = sorted(matches, key=_END, reverse=True)
+        ms.sort(key=_START)
         out, last = [], 0
         for s, e, k in ms:
             if s >= last:
@@ -200,20 +242,20 @@ class Gazetteer:
                 matches: list | None = None, scanned: list | None = None) -> tuple[Counter, Counter]:
         """Provinces and cities named unambiguously by full names in these texts (weighted).
         ``matches``: each text's :meth:`all_matches`; ``scanned``: each text's :meth:`scan`, when known."""
-        prov: Counter = Counter()
-        city: Counter = Counter()
+        prov: dict[str, int] = {}  # counted in plain dicts (Counter's += is slower), returned as Counters
+        city: dict[str, int] = {}
+        unique = self._unique_full
         for i, t in enumerate(texts):
             w = weights[i] if weights else 1
             found = scanned[i] if scanned else self.scan(t, matches[i] if matches else None)
             for _, _, k in found:
-                cands = self.by_full.get(k)
-                if not cands or len(cands) != 1 or k in self.not_places:
+                p = unique.get(k)
+                if p is None:
                     continue
-                p = cands[0]
-                prov[p.province] += w
+                prov[p.province] = prov.get(p.province, 0) + w
                 if p.city:
-                    city[p.city] += w
-        return prov, city
+                    city[p.city] = city.get(p.city, 0) + w
+        return Counter(prov), Counter(city)
 
     def best(self, cands: list[Place], prov: Counter, city: Counter) -> Place | None:
         """The candidate that fits the document's places best; None when none fits and several exist."""
@@ -254,21 +296,46 @@ class PlaceStage:
 
     def __init__(self, rules: RuleSet):
         self.gaz = gazetteer(rules)
+        gaz = self.gaz
+        # full names _read takes without looking past them (longer than two characters, or not places)
+        self._plain = {k for k in gaz.by_full if len(k) > 2 or k in gaz.not_places}
 
     def __call__(self, doc: Doc) -> None:
         gaz, text = self.gaz, doc.text
         prov, city = doc_context(gaz, doc)
-        people = [(s.start, s.end) for s in doc.spans if s.kind == "person"]
+        people = None  # 1 where a person's name stands
+        for sp in doc.spans:
+            if sp.kind == "person":
+                if people is None:
+                    people = bytearray(len(text))
+                people[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+        # a name read once per document for each reading of what follows it (the same place recurs):
+        # the tests below are all that _read asks of the text after a name
+        read: dict = {}
+        plain, place_after, not_after = self._plain, gaz.place_after, gaz.not_after
+        area, area_not_after = gaz.area_suffix, gaz.area_not_after
         for s, e, key in gaz.doc_scan(text):
-            if doc.masked(s, e) or any(ps < e and s < pe for ps, pe in people):
+            if doc.masked(s, e) or (people is not None and people.find(1, s, e) >= 0):
                 continue
-            place, end = self._read(key, text, s, e, prov, city)
+            if key in plain:
+                seen = key
+            else:
+                after = text[e:e + 4]
+                seen = (key, after.startswith(place_after), after.startswith(not_after), after[:1],
+                        after.startswith(area) and not text.startswith(area_not_after, e + len(area)))
+            got = read.get(seen)
+            if got is None:
+                place, end = self._read(key, text, s, e, prov, city)
+                got = read[seen] = place, end - e
+            place, end = got[0], e + got[1]
             if place is None:
                 continue
             attrs = {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
             doc.add("place", s, end, norm=place.name, name=text[s:end], attrs=attrs)
 
     def _read(self, key: str, text: str, s: int, e: int, prov: Counter, city: Counter) -> tuple[Place | None, int]:
+        """The place a name stands for, and where it ends. What follows the name is read only by the
+        tests that __call__ keys its readings by: keep the two in step."""
         gaz = self.gaz
         after = text[e:e + 4]
         water = gaz.water.get(key)

@@ -8,13 +8,37 @@ by one (二、具体整改情况 -> （一）…); the rows of a ledger table
 """
 from __future__ import annotations
 
+import bisect
+
 import regex
 
 from .doc import Doc, Problem, Section
+from .places import HandedWords, handed_words
 from .rules import RuleError, RuleSet, alternation
 from .tables import TableReader
 
 STATUSES = ("completed", "partial", "in_progress", "not_done")
+
+
+def _word_status(rules: RuleSet) -> dict[str, str]:
+    """Each status word of rules/problems.yaml and its status."""
+    data, path = rules.yaml("problems.yaml")
+    line = getattr(data, "line", None)
+    status = data.get("status")
+    if not isinstance(status, dict) or set(status) - set(STATUSES):
+        raise RuleError(path, getattr(status, "line", line), f"status must map some of {STATUSES} to words")
+    word_status = {}
+    for st, words in status.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise RuleError(path, getattr(status, "line", line), f"status {st} must be a list of words")
+        for w in words:
+            word_status[w] = st
+    return word_status
+
+
+def status_words(rules: RuleSet) -> HandedWords:
+    """The status words, shared with the orgs stage, whose automaton finds them."""
+    return handed_words(rules, "status_words", lambda r: list(_word_status(r)))
 
 
 class ProblemStage:
@@ -30,18 +54,14 @@ class ProblemStage:
         self.single_types = set(rules.words(data, "single_types", path))
         self.single_title_words = rules.words(data, "single_title_words", path)
         self.cue_window = int(data.get("single_cue_window", 400))
-        status = data.get("status")
-        if not isinstance(status, dict) or set(status) - set(STATUSES):
-            raise RuleError(path, getattr(status, "line", line), f"status must map some of {STATUSES} to words")
-        self.word_status = {}
-        for st, words in status.items():
-            if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-                raise RuleError(path, getattr(status, "line", line), f"status {st} must be a list of words")
-            for w in words:
-                self.word_status[w] = st
+        self.word_status = _word_status(rules)
         # one alternation of the words, longest first; a word followed by 情况 is a
         # heading (整改完成情况), not a claim. The looser patterns are read only where no word stands.
         self.status_re = regex.compile(f"(?:{alternation(self.word_status)})(?!情况)")
+        # where a status word starts in the document (found by the orgs stage's automaton): the
+        # alternation is tried only there, as a match of it starts with a word
+        self.status_words = status_words(rules)
+        self._starts: tuple[str, list[int]] | None = None  # the last text's sorted starts
         self.loose = [rules.compile(p, path, line) for p in data.get("completed_patterns") or []]
         self.status_sections = set(rules.words(data, "status_section_types", path))
         self.tables = TableReader(rules, status_of=self.status_of)
@@ -54,11 +74,21 @@ class ProblemStage:
     # -- status --------------------------------------------------------------
     def status_of(self, text: str, ranges: list[tuple[int, int]]) -> tuple[str, str]:
         found: list[tuple[int, str, str]] = []
+        starts = self._sorted_starts(text)
+        match = self.status_re.match
         for a, b in ranges:
             taken = []
-            for m in self.status_re.finditer(text, a, b):
-                found.append((m.start(), self.word_status[m.group(0)], m.group(0)))
-                taken.append(m.span())
+            # the matches of self.status_re.finditer(text, a, b), tried only where a word starts
+            last = a
+            for k in range(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)):
+                p = starts[k]
+                if p < last:
+                    continue
+                m = match(text, p, b)
+                if m:
+                    found.append((p, self.word_status[m.group(0)], m.group(0)))
+                    taken.append(m.span())
+                    last = m.end()
             for pat in self.loose:
                 for m in pat.finditer(text, a, b):
                     if not any(s < m.end() and m.start() < e for s, e in taken):
@@ -81,6 +111,13 @@ class ProblemStage:
         deciding = [w for st, w in found
                     if st == status or (status == "partial" and st in ("partial", "completed", "not_done"))]
         return status, "；".join(dict.fromkeys(deciding))
+
+    def _sorted_starts(self, text: str) -> list[int]:
+        """Where a status word starts in ``text``, in order."""
+        last = self._starts  # read once: another thread may replace it
+        if last is None or last[0] is not text:
+            last = self._starts = (text, sorted(set(self.status_words.starts(text))))
+        return last[1]
 
     # -- layouts -------------------------------------------------------------
     def __call__(self, doc: Doc) -> None:
@@ -105,18 +142,20 @@ class ProblemStage:
         # deeper sections between markers are items of a problem, not categories
         first = doc.section_at(marks[0].start())
         cat_level = first.level if first else 0
+        cats = [s for s in reversed(doc.sections) if s.level <= cat_level]
+        # the headings at the category's level or above, in text order (sections are)
+        closers = [s.start for s in doc.sections if s.level <= max(cat_level, 1)]
         out = []
         for i, m in enumerate(marks):
+            pos = m.start()
             eol = text.find("\n", m.end())
             eol = len(text) if eol < 0 else eol
-            sec = next((s for s in reversed(doc.sections)
-                        if s.level <= cat_level and s.start <= m.start() < s.end), None)
+            sec = next((s for s in cats if s.start <= pos < s.end), None)
             end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
             # the next heading at the category's level or above closes the problem
-            for s in doc.sections:
-                if m.start() < s.start < end and s.level <= max(cat_level, 1):
-                    end = s.start
-                    break
+            k = bisect.bisect_right(closers, pos)
+            if k < len(closers) and closers[k] < end:
+                end = closers[k]
             title = text[m.end():eol].strip().rstrip("。.")
             status, words = self.status_of(text, [(eol, end)])
             out.append(Problem("", m.group("num"), self._category(sec), title, m.start(), end, status, words,

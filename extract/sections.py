@@ -1,6 +1,8 @@
 """Sections: the tree of numbered headings, each typed by its wording."""
 from __future__ import annotations
 
+import operator
+
 import regex
 
 from .dates import cn_small
@@ -9,6 +11,10 @@ from .places import Lexicon
 from .rules import RuleError, RuleSet
 
 _GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z^\-]+\)")  # (?i) and the like, which would change a joined pattern
+# references to groups by number or name (recursion too), or our own group names: the styles are then
+# matched one by one
+_GROUP_REF = regex.compile(r"\\[1-9]|\(\?(?:P[=>]|[R&+\-\d])|\\g<|_style")
+_COMMA = regex.compile(r"[，,：:]")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -52,50 +58,83 @@ class SectionStage:
                 first_type.setdefault(w, i)
         self.type_words = Lexicon(first_type)
         self.word_type = [first_type[w] for w in self.type_words.words]
-        # a line that no style matches at its start is passed over at once
+        # a line that no style matches at its start is passed over at once; the same
+        # alternation, each style in a group of its own, says which style matched first
+        # (alternatives are tried in order, as the styles are), so no style is tried twice
         self.any_style = None
+        self.style_groups = None  # Match.groups() -> the style groups' values
         pats = [pat.pattern for _, pat in self.styles]
         if not any(_GLOBAL_FLAGS.search(p) for p in pats):
             try:
                 self.any_style = regex.compile("|".join(f"(?:{p})" for p in pats), regex.V0)
             except regex.error:
                 pass
+            # numbered back-references would point elsewhere once groups are added before them
+            if self.any_style is not None and not any(_GROUP_REF.search(p) for p in pats):
+                groups = [f"_style{i}" for i in range(len(pats))]
+                try:
+                    self.any_style = regex.compile(
+                        "|".join(f"(?P<{g}>{p})" for g, p in zip(groups, pats)), regex.V0)
+                    # the values of the style groups, read from Match.groups() (1-based numbers)
+                    index = [self.any_style.groupindex[g] - 1 for g in groups]
+                    self.style_groups = operator.itemgetter(*index) if len(index) > 1 else (lambda t: (t[index[0]],))
+                except regex.error:
+                    pass
+        self._types: dict[str, str] = {}  # classify() of headings, which recur
+        self._values: dict[str, int | None] = {}  # number_value() of the numbers headings carry
 
     def classify(self, heading: str) -> str:
-        found = self.type_words.all(heading)
-        if found:
-            return self.types[min(self.word_type[i] for i, _, _ in found)][0]
-        return "other"
+        got = self._types.get(heading)
+        if got is None:
+            if len(self._types) > 20_000:
+                self._types.clear()
+            found = self.type_words.all(heading)
+            got = self.types[min(self.word_type[i] for i, _, _ in found)][0] if found else "other"
+            self._types[heading] = got
+        return got
 
     def headings(self, text: str):
         """(line_start, style, number, heading_start, heading_end) for each heading line."""
         pos = 0
-        any_style = self.any_style
+        any_style, groups = self.any_style, self.style_groups
         for line in text.split("\n"):
-            if any_style is not None and not any_style.match(line):
-                pos += len(line) + 1
-                continue
-            for style, pat in self.styles:
-                m = pat.match(line)
-                if m:
-                    hs = m.end()
-                    while hs < len(line) and line[hs] in " \t\u3000":
-                        hs += 1
-                    stop = self.heading_end.search(line, hs)
-                    he = stop.start() if stop else len(line)
-                    if he - hs > self.max_chars:
-                        comma = regex.search(r"[，,：:]", line[hs:he])
-                        he = hs + comma.start() if comma else hs + self.max_chars
-                    yield pos, style, m.group("num"), pos + hs, pos + he
-                    break
+            if any_style is None:
+                found = None
+            else:
+                am = any_style.match(line)
+                if am is None:
+                    pos += len(line) + 1
+                    continue
+                found = None
+                if groups is not None:
+                    # the one style group that took part in the match (the others are None) holds all of it
+                    found = self.styles[groups(am.groups()).index(am.group())][0], am
+            if found is None:
+                found = next(((style, m) for style, pat in self.styles if (m := pat.match(line))), None)
+            if found is not None:
+                style, m = found
+                hs = m.end()
+                while hs < len(line) and line[hs] in " \t\u3000":
+                    hs += 1
+                stop = self.heading_end.search(line, hs)
+                he = stop.start() if stop else len(line)
+                if he - hs > self.max_chars:
+                    comma = _COMMA.search(line, hs, he)
+                    he = comma.start() if comma else hs + self.max_chars
+                yield pos, style, m.group("num"), pos + hs, pos + he
             pos += len(line) + 1
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text
         stack: list[list] = []  # [style, last number value, Section]
         sections: list[Section] = []
+        values = self._values
         for start, style, num, hs, he in self.headings(text):
-            value = number_value(num)
+            value = values.get(num, -1)
+            if value == -1:
+                if len(values) > 10_000:
+                    values.clear()
+                value = values[num] = number_value(num)
             depth = next((i for i, e in enumerate(stack) if e[0] == style), None)
             if depth is None and value and value > 1:
                 # a new style continuing an open level's count: （四） then （5）
@@ -118,10 +157,11 @@ class SectionStage:
             sec.section_type = self.classify(sec.heading)
             stack.append([style, value, sec])
             sections.append(sec)
-        # a section ends where the next heading at its level or above begins
-        for i, s in enumerate(sections):
-            for later in sections[i + 1:]:
-                if later.level <= s.level:
-                    s.end = later.start
-                    break
+        # a section ends where the next heading at its level or above begins: each heading
+        # closes the open sections at its level or below it (their levels rise along the list)
+        open_: list[Section] = []
+        for later in sections:
+            while open_ and open_[-1].level >= later.level:
+                open_.pop().end = later.start
+            open_.append(later)
         doc.sections = sections

@@ -60,6 +60,21 @@ class Table:
 
 _SEPARATOR_CELL = regex.compile(r"^:?-{3,}:?$")
 _SENTENCE = regex.compile(r"[。；;，,！？!?]")
+_SPACE = regex.compile(r"\s+")
+
+
+def _has_one_line(text: str) -> bool:
+    """A line that strips to "1": a flattened table's first row opens with one, so a text without it has
+    none. Sought from each "1" (str.find: a few in a text), not by a pattern tried at every line."""
+    i = text.find("1")
+    while i >= 0:
+        a = text.rfind("\n", 0, i) + 1
+        b = text.find("\n", i)
+        b = len(text) if b < 0 else b
+        if text[a:b].strip() == "1":
+            return True
+        i = text.find("1", b)  # another "1" on this line would not stand alone
+    return False
 
 
 class TableReader:
@@ -84,6 +99,10 @@ class TableReader:
         self.short_max = int(data.get("short_max_chars", 8))
         self._status_of = status_of
         self._rules = rules
+        # a line opens a flattened table only if it is a number header: that pattern alone
+        # turns most lines away, before every column's pattern is tried
+        self._number = dict(self.columns).get("number")
+        self._roles: dict[str, str] = {}  # role() of header cells, which recur from table to table
 
     @property
     def status_of(self) -> Callable:
@@ -95,7 +114,15 @@ class TableReader:
 
     # -- columns ---------------------------------------------------------------
     def role(self, header: str) -> str:
-        h = regex.sub(r"\s+", "", header)
+        got = self._roles.get(header)
+        if got is None:
+            if len(self._roles) > 20_000:
+                self._roles.clear()
+            got = self._roles[header] = self._role(header)
+        return got
+
+    def _role(self, header: str) -> str:
+        h = _SPACE.sub("", header)
         if not h:
             return ""
         for role, pat in self.columns:
@@ -105,13 +132,18 @@ class TableReader:
 
     # -- finding tables ----------------------------------------------------------
     def find(self, text: str) -> list[Table]:
+        # most texts hold neither form: no bar for a row, no line "1" for a flattened table's first row
+        rows = "|" in text
+        flat = self._number is not None and _has_one_line(text)
+        if not rows and not flat:
+            return []
         spans, pos = [], 0
         for line in text.split("\n"):
             spans.append((pos, pos + len(line)))
             pos += len(line) + 1
-        tables = self._row_tables(text, spans)
+        tables = self._row_tables(text, spans) if rows else []
         taken = [(t.start, t.end) for t in tables]
-        for t in self._flattened(text, spans):
+        for t in (self._flattened(text, spans) if flat else ()):
             if not any(a < t.end and t.start < b for a, b in taken):
                 tables.append(t)
         tables.sort(key=lambda t: t.start)
@@ -195,7 +227,8 @@ class TableReader:
         n = len(items)
         while i < n:
             a, b = items[i]
-            if self.role(text[a:b]) != "number":
+            line = text[a:b]
+            if not self._number.search(_SPACE.sub("", line)) or self.role(line) != "number":
                 i += 1
                 continue
             header = [self._cell(text, a, b)]
