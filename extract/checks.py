@@ -501,8 +501,8 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     """
     limit = cr.reuse_max_documents
     formula: set[int] = set()  # besides the sentences in more than `limit` documents: families found so
-    c.execute("DROP TABLE IF EXISTS _nd")
-    c.execute("DROP TABLE IF EXISTS _fam")
+    for t in ("_nd", "_fam", "_famdocs", "_formula"):
+        c.execute(f"DROP TABLE IF EXISTS {t}")
     c.execute("CREATE TEMP TABLE _nd (i INTEGER, j INTEGER, score REAL, PRIMARY KEY (i, j)) WITHOUT ROWID")
     pending: list[tuple] = []
     memo: dict[tuple[int, int], float] = {}  # scores already computed (cleared when large: only time is lost)
@@ -553,39 +553,33 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     flush()
     memo.clear()
     # families (connected near-identical sentences) over more than `limit` documents are formulas
-    cur = c.execute("SELECT n.i, n.j, n.score FROM _nd n JOIN _dq a ON a.id = n.i JOIN _dq b ON b.id = n.j "
-                    "WHERE a.ndocs <= ? AND b.ndocs <= ? ORDER BY n.i, n.j", (limit, limit))
-    parts = [np.zeros((0, 3))]
-    while chunk := cur.fetchmany(50_000):  # as arrays: 24 bytes a pair
-        parts.append(np.array(chunk, dtype=np.float64))
-    pairs = np.concatenate(parts)
-    pi, pj, ps = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64), pairs[:, 2]
-    del parts, pairs
-    if formula:
-        out = np.array(sorted(formula), dtype=np.int64)
-        keep = ~(np.isin(pi, out) | np.isin(pj, out))
-        pi, pj, ps = pi[keep], pj[keep], ps[keep]
-    members = np.unique(np.concatenate([pi, pj]))
-    labels = components(len(members), np.searchsorted(members, pi), np.searchsorted(members, pj))
+    c.execute("CREATE TEMP TABLE _formula (id INTEGER PRIMARY KEY)")
+    c.executemany("INSERT INTO _formula VALUES (?)", ((i,) for i in sorted(formula)))
+    matched = ("FROM _nd n JOIN _dq a ON a.id = n.i JOIN _dq b ON b.id = n.j WHERE a.ndocs <= ? AND b.ndocs <= ? "
+               "AND n.i NOT IN _formula AND n.j NOT IN _formula")
+    count = c.execute(f"SELECT COUNT(*) {matched}", (limit, limit)).fetchone()[0]
+    ij = np.empty((count, 2), dtype=np.int32)  # the matched pairs, 8 bytes each, for the families
+    k = 0
+    cur = c.execute(f"SELECT n.i, n.j {matched}", (limit, limit))
+    while chunk := cur.fetchmany(50_000):
+        ij[k:k + len(chunk)] = chunk
+        k += len(chunk)
+    members = np.unique(ij)
+    labels = components(len(members), np.searchsorted(members, ij[:, 0]), np.searchsorted(members, ij[:, 1]))
+    del ij
     c.execute("CREATE TEMP TABLE _fam (id INTEGER PRIMARY KEY, fam INTEGER)")
     c.executemany("INSERT INTO _fam VALUES (?, ?)", zip(members.tolist(), labels.tolist()))
-    fam_docs = dict(c.execute("SELECT f.fam, COUNT(DISTINCT o.doc_id) FROM _fam f JOIN _occ o ON o.id = f.id "
-                              "GROUP BY f.fam"))
-
-    def family_docs(i: int, alone: int) -> int:
-        """Documents of i's family; ``alone``: i's own, when it has no family."""
-        k = int(np.searchsorted(members, i))
-        return fam_docs[int(labels[k])] if k < len(members) and members[k] == i else alone
-
-    for k in range(0, len(pi), 10_000):  # a slice at a time as Python numbers
-        for i, j, v in zip(pi[k:k + 10_000].tolist(), pj[k:k + 10_000].tolist(), ps[k:k + 10_000].tolist()):
-            if family_docs(i, 0) <= limit:
-                yield i, j, v
-    for i, n in c.execute("SELECT id, ndocs FROM _dq WHERE ndocs > 1 AND ndocs <= ? ORDER BY id", (limit,)):
-        if i not in formula and family_docs(i, n) <= limit:
-            yield i, i, 100.0
-    c.execute("DROP TABLE IF EXISTS _nd")
-    c.execute("DROP TABLE IF EXISTS _fam")
+    del members, labels
+    c.execute("CREATE TEMP TABLE _famdocs AS SELECT f.fam AS fam, COUNT(DISTINCT o.doc_id) AS ndocs FROM _fam f "
+              "JOIN _occ o ON o.id = f.id GROUP BY f.fam")
+    c.execute("CREATE INDEX _famdocs_fam ON _famdocs (fam)")
+    yield from c.execute(f"SELECT n.i, n.j, n.score {matched} AND (SELECT d.ndocs FROM _fam f JOIN _famdocs d "
+                         "ON d.fam = f.fam WHERE f.id = n.i) <= ? ORDER BY n.i, n.j", (limit, limit, limit))
+    yield from c.execute("SELECT q.id, q.id, 100.0 FROM _dq q LEFT JOIN _fam f ON f.id = q.id LEFT JOIN _famdocs d "
+                         "ON d.fam = f.fam WHERE q.ndocs > 1 AND q.ndocs <= ? AND q.id NOT IN _formula "
+                         "AND COALESCE(d.ndocs, q.ndocs) <= ? ORDER BY q.id", (limit, limit))
+    for t in ("_nd", "_fam", "_famdocs", "_formula"):
+        c.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 def write_checks(st, cr: CheckRules) -> None:
