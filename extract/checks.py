@@ -34,9 +34,9 @@ def _round_half_up(x: float, places: int) -> Decimal:
 KIND_ORDER = ["arithmetic", "target", "consistency", "text_reuse", "unsupported_completion"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Obs:
-    """An indicator or change fact, read once."""
+    """An indicator or change fact, read once (slots: a group can hold one per document)."""
     doc_id: str
     fact_id: str
     kind: str
@@ -475,7 +475,7 @@ BIG_BUCKET = 64  # a MinHash bucket with more sentences than this is checked aga
 def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """A label for each of n nodes, the same within each connected component of the edges (u, v)
     (hooking onto the smaller label and pointer jumping, vectorised)."""
-    labels = np.arange(n)
+    labels = np.arange(n, dtype=np.int32)
     while True:
         lu, lv = labels[u], labels[v]
         low = np.minimum(lu, lv)
@@ -515,7 +515,7 @@ def near_duplicates(c, doc_set, cr: CheckRules):
         key = (i, j) if i < j else (j, i)
         v = memo.get(key)
         if v is None:
-            if len(memo) > 50_000:
+            if len(memo) > 20_000:
                 memo.clear()
             v = memo[key] = fuzz.ratio(text[i], text[j], score_cutoff=cr.reuse_min_score)
             if v:
@@ -565,8 +565,12 @@ def near_duplicates(c, doc_set, cr: CheckRules):
         ij[k:k + len(chunk)] = chunk
         k += len(chunk)
     members = np.unique(ij)
-    labels = components(len(members), np.searchsorted(members, ij[:, 0]), np.searchsorted(members, ij[:, 1]))
+    ends = np.empty_like(ij)  # the pairs as positions in members, a slice at a time to keep them int32
+    for k in range(0, len(ij), 100_000):
+        ends[k:k + 100_000] = np.searchsorted(members, ij[k:k + 100_000])
     del ij
+    labels = components(len(members), ends[:, 0], ends[:, 1])
+    del ends
     c.execute("CREATE TEMP TABLE _fam (id INTEGER PRIMARY KEY, fam INTEGER)")
     c.executemany("INSERT INTO _fam VALUES (?, ?)", zip(members.tolist(), labels.tolist()))
     del members, labels

@@ -378,7 +378,7 @@ class Squeezed:
         keep[bmp] = ~_DROP[codes[bmp]]
         for i in np.flatnonzero(~bmp):  # beyond the BMP: ask the regex
             keep[i] = not _PUNCT.match(text[i])
-        self.cum = np.concatenate(([0], np.cumsum(keep)))
+        self.cum = np.concatenate(([0], np.cumsum(keep, dtype=np.int32)))
         self.text = codes[keep].tobytes().decode("utf-32-le") if not keep.all() else text
 
     def __call__(self, start: int, end: int) -> str:
