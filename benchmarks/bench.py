@@ -124,7 +124,11 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "exit_code": code,
 
 
 def cli_run(docs: Path, out: Path, jobs: int | None) -> dict:
-    """One ``zhenggai run DOCS --out OUT -q [--jobs J]`` in a child process: wall time, CPU, peak memory."""
+    """One ``zhenggai run DOCS --out OUT -q [--jobs J]`` in a child process: wall time, CPU, peak memory.
+
+    OUT is emptied first: a store left by an earlier run would make this one skip its documents.
+    """
+    shutil.rmtree(out, ignore_errors=True)
     cmd = cli_command() + ["run", str(docs), "--out", str(out), "-q"]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]

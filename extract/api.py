@@ -142,7 +142,8 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
             raise ValueError(f"engine must be local or dask, not {engine!r}")
         elif jobs > 1 and len(todo) > 1:
             processed = process_parallel(todo, min(jobs, len(todo)), rule_dirs, budget, pipeline=pipe,
-                                         lean=not keep_docs)
+                                         lean=not keep_docs,
+                                         texts_dir=str(Path(out) / "texts") if out is not None else None)
         else:
             processed = process_serial(todo, pipe, budget)
         writer = TableWriter(out) if out is not None else None

@@ -100,14 +100,24 @@ def _cells(rows, cols) -> list[list]:
     return [[v if type(v) is str else str(v) if type(v) is int else _cell(v) for v in map(r.get, cols)] for r in rows]
 
 
-def csv_rows(doc: Doc) -> dict[str, list[list]]:
-    """A document's rows of each CSV table as the cells written (made where the document was processed)."""
+def csv_rows(doc: Doc, stored_facts: list[tuple] | None = None) -> dict[str, list[list]]:
+    """A document's rows of each CSV table as the cells written (made where the document was processed).
+
+    ``stored_facts``: the facts rows as the store holds them (store.doc_rows, in FACT_COLUMNS' order),
+    whose cells are the CSV's but that empty is None: read from them rather than from the spans again.
+    """
     out = {"documents": _cells([document_row(doc)], DOCUMENT_COLUMNS)}
     if doc.status != "ok":
         return out
     out["sections"] = _cells(section_rows(doc), SECTION_COLUMNS)
     out["problems"] = _cells(problem_rows(doc), PROBLEM_COLUMNS)
-    out["facts"] = list(_fact_cells(doc)) if FACT_COLUMNS == _FACT_FIELDS else _cells(fact_rows(doc), FACT_COLUMNS)
+    if stored_facts is not None:
+        out["facts"] = [["" if v is None else v if type(v) is str else str(v) if type(v) is int else _cell(v)
+                         for v in r] for r in stored_facts]
+    elif FACT_COLUMNS == _FACT_FIELDS:
+        out["facts"] = list(_fact_cells(doc))
+    else:
+        out["facts"] = _cells(fact_rows(doc), FACT_COLUMNS)
     return out
 
 
@@ -132,7 +142,7 @@ class TableWriter:
         for name, cells in rows.items():
             self._writers[name][0].writerows(cells)
             self.counts[name] += len(cells)
-        if doc.status == "ok":
+        if doc.status == "ok" and not getattr(doc, "text_written", False):  # (a worker may have written it)
             write_atomic(self.dir / "texts" / f"{doc.doc_id}.txt", doc.text)
 
     def commit(self) -> None:

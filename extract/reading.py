@@ -291,7 +291,10 @@ def _read_format(kind: str, data: bytes, suffix: str, rr: ReadRules) -> tuple[st
     raise ReadError(f"unsupported format ({kind})")
 
 
+_CONTROL = regex.compile("[\x00-\x08\x0e-\x1f\ufffd]")  # below 32 but \t \n \v \f \r; and U+FFFD
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    ctrl = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t\f\v") or c == "\ufffd")
+    ctrl = len(_CONTROL.findall(sample))
     return ctrl > max(4, len(sample) // 10)

@@ -28,6 +28,7 @@ import datetime as _dt
 import hashlib
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -279,6 +280,7 @@ def doc_rows(doc: Doc, cb: Codebook, check_rules=None, derive_hash: str = "") ->
     out["problems"] = tuples("problems", prows)
     fast = cb["facts"].names(store=True) == FACT_COLUMNS
     out["facts"] = _fact_tuples(doc) if fast else tuples("facts", fact_rows(doc))
+    out["facts_in_csv_order"] = fast  # (then the CSV cells can be read from them)
     if check_rules is not None:
         from .derive import doc_parts
 
@@ -410,7 +412,9 @@ class Store:
         return bool(row) and row[0] == content_hash and row[1] == rules_hash
 
     def put(self, doc: Doc, content_hash: str, rules_hash: str | None = None) -> None:
-        """Write one document's rows in one transaction, replacing what was stored for its doc_id.
+        """Write one document's rows, replacing what was stored for its doc_id: in a transaction of its
+        own, or, when a transaction is open (a batch of documents), as one savepoint of it (either way
+        the document is wholly there or wholly absent).
 
         The rows come from ``doc.prepared`` when a worker made them (:func:`doc_rows`), else are made here.
         """
@@ -423,16 +427,21 @@ class Store:
         drow = dict(rows["documents"])
         drow.update(content_hash=content_hash or None, rules_hash=rules_hash, run_id=self.run_id)
         c = self.conn
-        c.execute("BEGIN IMMEDIATE")
+        own = not c.in_transaction
+        c.execute("BEGIN IMMEDIATE" if own else "SAVEPOINT put")
         try:
             c.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))  # cascades to its rows
             self._insert("documents", [drow])
             for name in ("texts", "sections", "problems", "facts", "indicators", "reuse_sentences"):
                 if rows.get(name):
                     self._insert_tuples(name, rows[name])
-            c.execute("COMMIT")
+            c.execute("COMMIT" if own else "RELEASE put")
         except BaseException:
-            c.execute("ROLLBACK")
+            if own:
+                c.execute("ROLLBACK")
+            else:
+                c.execute("ROLLBACK TO put")
+                c.execute("RELEASE put")
             raise
 
     @property
@@ -658,22 +667,37 @@ class Incremental:
                 todo.append((path, doc_id))
         return todo
 
+    BATCH = 25           # documents per transaction at most (a commit costs as much as writing one)
+    BATCH_SECONDS = 1.0  # and at most this long between commits
+
     def merge(self, tasks: list[tuple], processed: Iterable[Doc]):
         it = iter(processed)
-        for path, doc_id in tasks:
-            if doc_id in self.current:
-                doc = self.store.load_current(doc_id, str(path), self.hashes[doc_id], self.rules_hash)
-                if doc is None:
-                    raise RuntimeError(f"the store changed during the run: {doc_id} is gone")
-                self.skipped += 1
-            else:
-                doc = next(it)
-                if doc.doc_id != doc_id:
-                    raise RuntimeError(f"documents out of order: {doc.doc_id} where {doc_id} was expected")
-                transient = doc.status != "ok" and doc.error.startswith(TRANSIENT_ERRORS)
-                self.store.put(doc, "" if transient else self.hashes[doc_id], self.rules_hash)
-                self.processed += 1
-            yield doc
+        c = self.store.conn
+        n, since = 0, time.monotonic()
+        try:
+            for path, doc_id in tasks:
+                if doc_id in self.current:
+                    doc = self.store.load_current(doc_id, str(path), self.hashes[doc_id], self.rules_hash)
+                    if doc is None:
+                        raise RuntimeError(f"the store changed during the run: {doc_id} is gone")
+                    self.skipped += 1
+                else:
+                    doc = next(it)
+                    if doc.doc_id != doc_id:
+                        raise RuntimeError(f"documents out of order: {doc.doc_id} where {doc_id} was expected")
+                    transient = doc.status != "ok" and doc.error.startswith(TRANSIENT_ERRORS)
+                    if not c.in_transaction:
+                        c.execute("BEGIN IMMEDIATE")
+                        n, since = 0, time.monotonic()
+                    self.store.put(doc, "" if transient else self.hashes[doc_id], self.rules_hash)
+                    self.processed += 1
+                    n += 1
+                    if n >= self.BATCH or time.monotonic() - since >= self.BATCH_SECONDS:
+                        c.execute("COMMIT")
+                yield doc
+        finally:  # what was put is whole documents: keep it, even when the run stops here
+            if c.in_transaction:
+                c.execute("COMMIT")
 
 
 def doc_fields_stored() -> dict[str, list[str]]:

@@ -23,7 +23,7 @@ class Preparer:
     """Makes a processed document's rows for the store and the CSV files (where it was processed, so
     that the parent of a parallel run only writes them), and with ``lean`` drops what the rows hold."""
 
-    def __init__(self, rules, lean: bool = False):
+    def __init__(self, rules, lean: bool = False, texts_dir: str | None = None):
         from . import derive
         from .codebook import load_codebook
         from .store import derive_fingerprint
@@ -32,24 +32,32 @@ class Preparer:
         self.cr = derive.load_check_rules(rules)
         self.derive_hash = derive_fingerprint(rules)
         self.lean = lean
+        self.texts_dir = Path(texts_dir) if texts_dir else None  # where to write each text, if here
 
     def __call__(self, doc: Doc) -> Doc:
         from .output import csv_rows
         from .store import doc_rows
 
         doc.prepared = doc_rows(doc, self.cb, self.cr, self.derive_hash)
-        doc.csv = csv_rows(doc)
+        rows = doc.prepared
+        doc.csv = csv_rows(doc, rows.get("facts") if rows.get("facts_in_csv_order") else None)
+        if self.texts_dir is not None and doc.status == "ok":
+            from .output import write_atomic
+
+            self.texts_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.texts_dir / f"{doc.doc_id}.txt", doc.text)
+            doc.text_written = True
         if self.lean:  # the rows say it all: spans, sections and problems need not cross the pipe
             doc.spans, doc.sections, doc.problems = [], [], []
             doc.lean = True
         return doc
 
 
-def _worker(conn, rules_dirs, lean):
+def _worker(conn, rules_dirs, lean, texts_dir=None):
     from .pipeline import Pipeline
 
     pipe = _PIPELINE if _PIPELINE is not None and _PIPELINE.rules_dirs == tuple(rules_dirs) else Pipeline(rules_dirs)
-    prepare = Preparer(pipe.rules, lean)
+    prepare = Preparer(pipe.rules, lean, texts_dir)
     while True:
         try:
             task = conn.recv()
@@ -100,9 +108,9 @@ def budget_error(path, doc_id, budget: float) -> Doc:
 
 
 class _Slot:
-    def __init__(self, ctx, rules_dirs, lean=False):
+    def __init__(self, ctx, rules_dirs, lean=False, texts_dir=None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs), lean), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs), lean, texts_dir), daemon=True)
         self.proc.start()
         child.close()
         self.queue: deque = deque()  # tasks sent, in the order the worker does them; the first is under way
@@ -117,20 +125,22 @@ class _Slot:
 # Tasks a worker holds at once: the one under way and the next, so that it goes straight on
 # while this process is busy with the results (writing tables, the store) instead of waiting
 # for it to hand out work.
-PREFETCH = 2
+PREFETCH = 4
 
 
 def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=(), budget: float | None = None,
-                     window: int | None = None, pipeline=None, lean: bool = False) -> Iterator[Doc]:
+                     window: int | None = None, pipeline=None, lean: bool = False,
+                     texts_dir: str | None = None) -> Iterator[Doc]:
     """Yield one Doc per (path, doc_id), in input order, using ``jobs`` worker processes.
 
     Each Doc comes with its rows made (:class:`Preparer`); ``lean`` Docs carry only the rows, not their
-    spans, sections and problems (what a run that does not keep the Docs needs)."""
+    spans, sections and problems (what a run that does not keep the Docs needs); with ``texts_dir`` the
+    workers write each text there (``<doc_id>.txt``) themselves."""
     global _PIPELINE
     _PIPELINE = pipeline
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
-    slots = [_Slot(ctx, rules_dirs, lean) for _ in range(max(1, jobs))]
-    window = window or 4 * len(slots)
+    slots = [_Slot(ctx, rules_dirs, lean, texts_dir) for _ in range(max(1, jobs))]
+    window = window or 8 * len(slots)
     todo = deque()
     source = iter(enumerate(tasks))
     done: dict[int, Doc] = {}
@@ -174,7 +184,7 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
                         doc = Doc("", doc_id=doc_id, path=str(path))
                         doc.status, doc.error = "error", "worker process died while reading this document"
                         requeue(s)
-                        slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean)
+                        slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean, texts_dir)
                     else:
                         s.queue.popleft()
                         s.started = time.monotonic()  # the next task, if any, begins now
@@ -183,7 +193,7 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
                     idx, path, doc_id = s.queue.popleft()
                     done[idx] = budget_error(path, doc_id, budget)
                     requeue(s)
-                    slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean)
+                    slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean, texts_dir)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -199,6 +209,6 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
                 s.proc.kill()
 
 
-def _replace(slot: _Slot, ctx, rules_dirs, lean=False) -> _Slot:
+def _replace(slot: _Slot, ctx, rules_dirs, lean=False, texts_dir=None) -> _Slot:
     slot.kill()
-    return _Slot(ctx, rules_dirs, lean)
+    return _Slot(ctx, rules_dirs, lean, texts_dir)

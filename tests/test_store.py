@@ -254,3 +254,38 @@ def test_worker_processes_give_the_same_tables_and_the_store_skips_them_next_tim
         assert a.equals(b), name
     again = run([corpus], out=tmp_path / "b", jobs=2)
     assert (again.processed, again.skipped) == (0, 5)
+
+
+def test_documents_put_in_one_batch_are_kept_whole_when_one_of_them_fails(seed_docs, monkeypatch, tmp_path):
+    # a run commits documents in batches; a document whose put fails is wholly absent, the ones
+    # put before it in the same batch are kept, and the error still stops the run
+    from extract.store import Incremental
+
+    docs = [seed_docs[k] for k in sorted(seed_docs)]
+    tasks = [(tmp_path / f"{d.doc_id}.txt", d.doc_id) for d in docs]
+    for (path, _), d in zip(tasks, docs):
+        path.write_text(d.text, encoding="utf-8")
+    st = Store(tmp_path / "z.sqlite")
+    st.begin_run("r")
+    inc = Incremental(st, "r")
+    todo = inc.plan(tasks)
+    real = st._insert_tuples
+
+    def failing(table, rows):
+        if table == "facts" and rows and rows[0][0] == docs[2].doc_id:
+            raise RuntimeError("disk full")
+        return real(table, rows)
+
+    monkeypatch.setattr(st, "_insert_tuples", failing)
+    got = []
+    with pytest.raises(RuntimeError, match="disk full"):
+        for doc in inc.merge(tasks, iter(docs)):
+            got.append(doc.doc_id)
+    assert got == [docs[0].doc_id, docs[1].doc_id]
+    st.close()
+    again = Store(tmp_path / "z.sqlite")  # what was committed is on disk
+    assert again.doc_ids() == [docs[0].doc_id, docs[1].doc_id]
+    for t in ("texts", "sections", "problems", "facts", "indicators"):
+        n = again.conn.execute(f"SELECT count(*) FROM {t} WHERE doc_id = ?", (docs[2].doc_id,)).fetchone()[0]
+        assert n == 0, t
+    again.close()
