@@ -110,7 +110,7 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
     from .rules import load_rules
     from .run import doc_ids
     from .store import Incremental
-    from .workers import process_parallel, process_serial
+    from .workers import Preparer, process_parallel, process_serial
 
     t0 = time.perf_counter()
     if isinstance(paths, (str, Path)):
@@ -145,7 +145,10 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
                                          lean=not keep_docs,
                                          texts_dir=str(Path(out) / "texts") if out is not None else None)
         else:
-            processed = process_serial(todo, pipe, budget)
+            # the same rows as a worker makes (Preparer), here in this process
+            prepare = Preparer(ruleset, lean=not keep_docs,
+                               texts_dir=str(Path(out) / "texts") if out is not None else None)
+            processed = map(prepare, process_serial(todo, pipe, budget))
         writer = TableWriter(out) if out is not None else None
         errors = 0
         stage_seconds: dict = {}

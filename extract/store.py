@@ -136,6 +136,9 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)  # (json.dumps builds one per call)
+
+
 def _sql_value(v, typ: str):
     """A Python value as stored: NULL for empty, lists joined, dicts as JSON, booleans 1/0."""
     if v is None:
@@ -151,7 +154,7 @@ def _sql_value(v, typ: str):
     if isinstance(v, (list, tuple)):
         return MULTI.join(str(x) for x in v) or None
     if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str) if v else None
+        return _JSON.encode(v) if v else None
     if typ in ("integer", "real"):
         if isinstance(v, str):
             if not v.strip():
