@@ -1,12 +1,21 @@
-"""Cross-document tables, built from the four base tables of a run and the texts.
+"""Cross-document tables: ``indicators``, ``problem_register`` and ``checks``.
+
+What each document offers them (its indicators rows, the sentences it offers
+to the text-reuse check with their MinHash signatures) is made where the
+document is processed (:func:`doc_parts`, called by ``store.doc_rows``) and
+stored with it. :func:`build_store` then builds the tables inside the store,
+reading one document, one indicator key or one MinHash band at a time:
+
+    derive.build_store(store, rules)      # what a run does after its documents
 
     tables = derive.build({"documents": df, "sections": df, "problems": df, "facts": df},
-                          texts={doc_id: text}, rules=RuleSet())
+                          texts={doc_id: text}, rules=RuleSet())   # the same from DataFrames
     tables["indicators"], tables["problem_register"], tables["checks"]
 
-The base tables may come from the CSV files (every cell a string) or from the
-store (typed); both are read the same way. What is compared with what, and
-how close is close enough, is data: ``rules/checks.yaml``.
+The base tables given to :func:`build` may come from the CSV files (every cell
+a string) or from the store (typed); both are read the same way. What is
+compared with what, and how close is close enough, is data:
+``rules/checks.yaml``.
 """
 from __future__ import annotations
 
@@ -14,7 +23,6 @@ import calendar
 import json
 import math
 import unicodedata
-import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +32,6 @@ import pandas as pd
 import regex
 from rapidfuzz import fuzz
 
-from .codebook import load_codebook
 from .rules import RuleError, RuleSet, load_rules
 
 MULTI = "；"
@@ -211,12 +218,6 @@ def _attrs(v) -> dict:
     except ValueError:
         return {}
     return d if isinstance(d, dict) else {}
-
-
-def _records(df: pd.DataFrame | None) -> list[dict]:
-    if df is None or len(df) == 0:
-        return []
-    return df.to_dict("records")
 
 
 def split_multi(v) -> list[str]:

@@ -13,9 +13,16 @@ Incremental and safe to interrupt:
 * :meth:`Store.load_current` returns the stored document, rebuilt as a
   :class:`~extract.doc.Doc`, when the file's content hash and the rules hash
   are the ones it was processed with, so a re-run skips it;
-* the derived tables are replaced together in one transaction, and carry a
-  fingerprint of the corpus they were built from, so a run that stopped before
-  deriving leaves them stale and the next run rebuilds them.
+* a document's ``indicators`` rows and the sentences it offers to the
+  text-reuse check (``reuse_sentences``, not a codebook table) are stored with
+  it, stamped with the derive rules they were made with (``derive_hash``);
+* ``problem_register`` and ``checks`` are replaced together in one
+  transaction, and carry a fingerprint of the corpus they were built from, so
+  a run that stopped before deriving leaves them stale and the next run
+  rebuilds them.
+
+A run puts its documents 25 to a transaction, each as a savepoint: a commit
+costs as much as writing a document.
 
 Empty cells are stored as NULL; lists as text joined with ； (as in the CSV
 files); JSON columns as text.
