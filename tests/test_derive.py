@@ -414,28 +414,23 @@ def test_minhash_signatures_are_those_of_crc32_over_each_gram():
         assert (minhash_signatures(items, shingle, 12) == np.array(want)).all(), shingle
 
 
-def test_the_cross_document_baseline_is_the_value_most_documents_state_ties_to_the_first():
-    # x's 2024 value 0.079 is 下降3.66% on 2023; three documents state 2023: 0.082 twice (c, d), 0.080 once (b).
-    # The baseline is 0.082 as c states it (the first of the most common value), not b's 0.080.
+@pytest.mark.parametrize("stated, ref_doc, reference, verdict", [
+    # 0.082 stated twice (c, d), 0.080 once (b): the most common value, as its first statement (c)
+    ({"b": 0.080, "c": 0.082, "d": 0.082}, "c", 0.082, "ok"),
+    # a tie (one document each): the first by document
+    ({"b": 0.080, "c": 0.082}, "b", 0.08, "mismatch"),
+])
+def test_the_cross_document_baseline_is_the_value_most_documents_state_ties_to_the_first(stated, ref_doc, reference,
+                                                                                          verdict):
+    # x's 2024 value 0.079 is 下降3.66% on 2023, which x does not state: other documents do
     c = Corpus()
-    c.doc("b", "2023年大通湖总磷均值为0.080mg/L。", issuers="乙")
-    c.doc("c", "2023年大通湖总磷均值为0.082mg/L。", issuers="丙")
-    c.doc("d", "2023年大通湖总磷均值为0.082mg/L。", issuers="丁")
-    c.doc("x", "2024年大通湖总磷均值为0.079mg/L，较上年下降3.66%。", issuers="戊")
-    for d, v in (("b", 0.080), ("c", 0.082), ("d", 0.082)):
+    for d, v in stated.items():
+        c.doc(d, f"2023年大通湖总磷均值为{v:.3f}mg/L。", issuers=f"单位{d}")
         c.fact(d, "indicator", f"总磷均值为{v:.3f}mg/L", v, "mg/L", "总磷", "2023", "actual", "大通湖")
+    c.doc("x", "2024年大通湖总磷均值为0.079mg/L，较上年下降3.66%。", issuers="单位x")
     c.fact("x", "indicator", "总磷均值为0.079mg/L", 0.079, "mg/L", "总磷", "2024", "actual", "大通湖")
     c.fact("x", "change", "下降3.66%", -3.66, "%", "总磷", "2023")
     [r] = rows(c.build()["checks"], "arithmetic")
-    assert (r["ref_doc_id"], r["reference"], r["verdict"]) == ("c", 0.082, "ok")
-    # a tie (one document each): the first by document
-    c2 = Corpus()
-    c2.doc("b", "2023年大通湖总磷均值为0.080mg/L。", issuers="乙")
-    c2.doc("c", "2023年大通湖总磷均值为0.082mg/L。", issuers="丙")
-    c2.doc("x", "2024年大通湖总磷均值为0.079mg/L，较上年下降3.66%。", issuers="戊")
-    for d, v in (("b", 0.080), ("c", 0.082)):
-        c2.fact(d, "indicator", f"总磷均值为{v:.3f}mg/L", v, "mg/L", "总磷", "2023", "actual", "大通湖")
-    c2.fact("x", "indicator", "总磷均值为0.079mg/L", 0.079, "mg/L", "总磷", "2024", "actual", "大通湖")
-    c2.fact("x", "change", "下降3.66%", -3.66, "%", "总磷", "2023")
-    [r2] = rows(c2.build()["checks"], "arithmetic")
-    assert (r2["ref_doc_id"], r2["reference"], r2["verdict"]) == ("b", 0.08, "mismatch")
+    assert (r["ref_doc_id"], r["reference"], r["verdict"]) == (ref_doc, reference, verdict)
+
+
