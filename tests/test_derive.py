@@ -434,3 +434,19 @@ def test_the_cross_document_baseline_is_the_value_most_documents_state_ties_to_t
     assert (r["ref_doc_id"], r["reference"], r["verdict"]) == (ref_doc, reference, verdict)
 
 
+
+
+def test_components_label_each_connected_group_alike():
+    import numpy as np
+
+    from extract.checks import components
+
+    # 0-1-2-3 a chain given backwards, 4-5 a pair, 6 alone, 7-8-9 a star around 9
+    u = np.array([3, 2, 1, 4, 7, 8], dtype=np.int32)
+    v = np.array([2, 1, 0, 5, 9, 9], dtype=np.int32)
+    labels = components(10, u, v)
+    groups = {}
+    for node, lab in enumerate(labels.tolist()):
+        groups.setdefault(lab, []).append(node)
+    assert sorted(groups.values()) == [[0, 1, 2, 3], [4, 5], [6], [7, 8, 9]]
+    assert components(0, u[:0], v[:0]).tolist() == []
