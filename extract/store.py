@@ -64,7 +64,7 @@ FOREIGN_KEYS = {
 }
 INDEXES = {
     "documents": [["content_hash"], ["doc_type"], ["date"]],
-    "facts": [["kind", "name"], ["doc_id", "problem_id"]],
+    "facts": [["kind", "name"]],  # (a document's facts: the key's doc_id; ~100 rows a document)
     "problems": [["status"]],
     "indicators": [["indicator", "subject_key", "unit", "period"]],
     "problem_register": [["category_group"], ["status"]],
@@ -79,7 +79,7 @@ PER_DOCUMENT = {"documents", "texts", "sections", "problems", "facts", "indicato
 # from disk instead of holding every sentence of the corpus in memory.
 REUSE_DDL = ('CREATE TABLE "reuse_sentences" (\n  "doc_id" TEXT, "n" INTEGER, "start" INTEGER, "end" INTEGER, '
              '"q" TEXT, "sig" BLOB,\n  PRIMARY KEY ("doc_id", "n"),\n  FOREIGN KEY ("doc_id") REFERENCES '
-             '"documents" ("doc_id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED\n)')
+             '"documents" ("doc_id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED\n) WITHOUT ROWID')
 
 # Modules and rule files that do not change what a document's rows are: a
 # change to them does not make the stored documents stale.
