@@ -397,7 +397,7 @@ class Checker:
         flush_pairs()
         gap = cr.reuse_merge_gap + 1
         cur = c.execute("SELECT da, na, db, nb, sa, ea, sb, eb, score FROM _pairs ORDER BY da, db, na, nb")
-        for (da, db), ms in groupby(cur, key=lambda r: (r[0], r[1 + 1])):
+        for (da, db), ms in groupby(cur, key=lambda r: (r[0], r[2])):
             ta, sqa = self._texts(da)
             tb, sqb = self._texts(db)
 
