@@ -7,6 +7,7 @@ atomic), so a run that dies leaves the previous tables whole.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -121,27 +122,37 @@ def csv_rows(doc: Doc, stored_facts: list[tuple] | None = None) -> dict[str, lis
     return out
 
 
+def csv_text(rows: dict[str, list[list]]) -> dict[str, tuple[str, int]]:
+    """Each table's cells (:func:`csv_rows`) as the CSV text written, with its number of rows: made where the
+    document was processed, so that a parallel run's parent writes one string per table."""
+    out = {}
+    for name, cells in rows.items():
+        buf = io.StringIO(newline="")
+        csv.writer(buf).writerows(cells)
+        out[name] = (buf.getvalue(), len(cells))
+    return out
+
+
 class TableWriter:
     """Streams a run's rows into DIR; :meth:`commit` puts the tables in place."""
 
     def __init__(self, out_dir: str | Path):
         self.dir = Path(out_dir)
         (self.dir / "texts").mkdir(parents=True, exist_ok=True)
-        self._files, self._writers = {}, {}
+        self._files = {}
         for name, cols in TABLES.items():
             tmp = self.dir / f".{name}.csv.tmp"
             f = tmp.open("w", encoding="utf-8-sig", newline="")
-            w = csv.writer(f)
-            w.writerow(cols)
-            self._files[name], self._writers[name] = f, (w, cols)
+            csv.writer(f).writerow(cols)
+            self._files[name] = f
         self.counts = {name: 0 for name in TABLES}
 
     def add(self, doc: Doc) -> None:
-        """Write a document's rows: its ``csv`` cells when a worker made them (:func:`csv_rows`), else made here."""
-        rows = getattr(doc, "csv", None) or csv_rows(doc)
-        for name, cells in rows.items():
-            self._writers[name][0].writerows(cells)
-            self.counts[name] += len(cells)
+        """Write a document's rows: its ``csv`` text when a worker made it (:func:`csv_text`), else made here."""
+        rows = getattr(doc, "csv", None) or csv_text(csv_rows(doc))
+        for name, (text, n) in rows.items():
+            self._files[name].write(text)
+            self.counts[name] += n
         if doc.status == "ok" and not getattr(doc, "text_written", False):  # (a worker may have written it)
             write_atomic(self.dir / "texts" / f"{doc.doc_id}.txt", doc.text)
 

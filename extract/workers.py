@@ -35,12 +35,12 @@ class Preparer:
         self.texts_dir = Path(texts_dir) if texts_dir else None  # where to write each text, if here
 
     def __call__(self, doc: Doc) -> Doc:
-        from .output import csv_rows
+        from .output import csv_rows, csv_text
         from .store import doc_rows
 
         doc.prepared = doc_rows(doc, self.cb, self.cr, self.derive_hash)
         rows = doc.prepared
-        doc.csv = csv_rows(doc, rows.get("facts") if rows.get("facts_in_csv_order") else None)
+        doc.csv = csv_text(csv_rows(doc, rows.get("facts") if rows.get("facts_in_csv_order") else None))
         if self.texts_dir is not None and doc.status == "ok":
             from .output import write_atomic
 
