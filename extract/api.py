@@ -172,7 +172,7 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
             writer.commit()
             writer = None
         fin = finish(st, ruleset, [d for _, d in tasks] if prune else None, out, fmts, headers, force,
-                     inc.processed, inc.skipped)
+                     inc.processed, inc.skipped, jobs)
         in_memory = store_path == ":memory:"
         res = Result(st.tables(TABLES) if in_memory else None, "" if in_memory else store_path, fin["counts"],
                      processed=inc.processed, skipped=inc.skipped, removed=fin["removed"], errors=errors,
@@ -189,7 +189,7 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
 
 
 def finish(st: Store, ruleset, keep: list[str] | None, out: str | Path | None, formats: Iterable[str] = ("csv",),
-           headers: str = "en", force: bool = False, processed: int = 0, skipped: int = 0) -> dict:
+           headers: str = "en", force: bool = False, processed: int = 0, skipped: int = 0, jobs: int = 1) -> dict:
     """After the documents of a run are in the store: close the run (removing documents not in ``keep``),
     derive the cross-document tables when the store changed, and export.
 
@@ -200,7 +200,7 @@ def finish(st: Store, ruleset, keep: list[str] | None, out: str | Path | None, f
     dh = derive_fingerprint(ruleset)
     rebuilt = force or not st.derived_current(dh)
     if rebuilt:
-        derive.build_store(st, ruleset, dh)
+        derive.build_store(st, ruleset, dh, jobs)
     files = []
     if out is not None:
         fmts = exports.parse_formats(formats)

@@ -15,10 +15,17 @@ from __future__ import annotations
 
 import functools
 import json
+import multiprocessing as mp
+import os
+import sqlite3
+import tempfile
+import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import groupby
+from itertools import chain, groupby
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -140,9 +147,12 @@ class Checker:
         self.c.executemany("INSERT INTO _chk VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self.pending = []
 
-    def sorted_rows(self):
-        """The staged rows in the table's order: kind, document, position, referenced document and position."""
-        for (row,) in self.c.execute("SELECT row FROM _chk ORDER BY k, doc, s, rd, rs, seq"):
+    def sorted_rows(self, kinds: range | None = None):
+        """The staged rows in the table's order: kind, document, position, referenced document and position
+        (of the kinds numbered ``kinds`` in KIND_ORDER, or all)."""
+        ks = kinds if kinds is not None else range(len(KIND_ORDER))
+        for (row,) in self.c.execute("SELECT row FROM _chk WHERE k >= ? AND k < ? ORDER BY k, doc, s, rd, rs, seq",
+                                     (ks.start, ks.stop)):
             yield json.loads(row)
 
     @staticmethod
@@ -593,14 +603,70 @@ def near_duplicates(c, doc_set, cr: CheckRules):
         c.execute(f"DROP TABLE IF EXISTS {t}")
 
 
-def write_checks(st, cr: CheckRules) -> None:
-    """The ``checks`` table, sorted (kind, document, position, referenced document) and numbered k1, k2 …"""
+class ReuseElsewhere:
+    """The text-reuse check in a second process while this one does the other checks (a run with more
+    than one job). It reads the store file on its own connection: what it reads (sentences, texts,
+    issuers) was committed before it started, and the tables this process rewrites meanwhile are not
+    among them. Its rows come back sorted, through a file beside the store, as its block of the table."""
+
+    def __init__(self, store_path: str, cr: CheckRules):
+        fd, self.out = tempfile.mkstemp(prefix=".reuse-", suffix=".jsonl", dir=Path(store_path).parent)
+        os.close(fd)
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+        self.proc = ctx.Process(target=_reuse_process, args=(store_path, cr, self.out), daemon=True)
+        self.proc.start()
+
+    def rows(self):
+        """The check's rows in the table's order, once the process is done."""
+        self.proc.join()
+        try:
+            if self.proc.exitcode != 0:
+                err = Path(self.out + ".err")
+                why = err.read_text(encoding="utf-8") if err.exists() else f"exit code {self.proc.exitcode}"
+                raise RuntimeError(f"the text-reuse check failed in its process:\n{why}")
+            with open(self.out, encoding="utf-8") as f:
+                for line in f:
+                    yield json.loads(line)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5)
+        for p in (self.out, self.out + ".err"):
+            Path(p).unlink(missing_ok=True)
+
+
+def _reuse_process(store_path: str, cr: CheckRules, out: str) -> None:
+    try:
+        conn = sqlite3.connect(store_path, isolation_level=None)  # it writes temp tables only
+        ch = Checker(SimpleNamespace(conn=conn), cr)
+        ch.text_reuse()
+        with open(out, "w", encoding="utf-8") as f:
+            for r in ch.sorted_rows():
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        conn.close()
+    except BaseException:
+        Path(out + ".err").write_text(traceback.format_exc(), encoding="utf-8")
+        os._exit(1)
+
+
+def write_checks(st, cr: CheckRules, reuse: ReuseElsewhere | None = None) -> None:
+    """The ``checks`` table, sorted (kind, document, position, referenced document) and numbered k1, k2 …
+
+    ``reuse``: the text-reuse check under way in another process (else it runs here)."""
     ch = Checker(st, cr)
     ch.documents()
     ch.consistency()
-    ch.text_reuse()
+    if reuse is None:
+        ch.text_reuse()
+        rows = ch.sorted_rows()
+    else:
+        k = KIND_ORDER.index("text_reuse")
+        rows = chain(ch.sorted_rows(range(k)), reuse.rows(), ch.sorted_rows(range(k + 1, len(KIND_ORDER))))
     batch = []
-    for n, r in enumerate(ch.sorted_rows(), 1):
+    for n, r in enumerate(rows, 1):
         r["check_id"] = f"k{n}"
         batch.append(r)
         if len(batch) >= 2000:

@@ -706,15 +706,16 @@ def doc_parts(drow: dict, facts: list[dict], text: str, cr: CheckRules) -> dict[
             "reuse_sentences": reuse_sentences(_s(drow.get("doc_id")), text, cr)}
 
 
-def build_store(st, rules: RuleSet | None = None, derive_hash: str = "") -> None:
+def build_store(st, rules: RuleSet | None = None, derive_hash: str = "", jobs: int = 1) -> None:
     """Build the cross-document tables inside the store ``st``, streaming from its tables.
 
     Documents whose per-document parts were made with other derive rules (or
     not at all) get them made again first; then problem_register and checks are
     replaced in one transaction. Memory holds one document, one group of
-    observations or one MinHash band at a time, never a whole table.
+    observations or one MinHash band at a time, never a whole table. With ``jobs`` > 1 (and a store
+    file) the text-reuse check runs in a second process meanwhile.
     """
-    from .checks import write_checks
+    from .checks import ReuseElsewhere, write_checks
 
     from .store import derive_fingerprint
 
@@ -722,17 +723,20 @@ def build_store(st, rules: RuleSet | None = None, derive_hash: str = "") -> None
     cr = load_check_rules(rules)
     derive_hash = derive_hash or derive_fingerprint(rules)
     st.refresh_parts(cr, derive_hash)
+    reuse = ReuseElsewhere(st.path, cr) if jobs > 1 and st.path != ":memory:" else None
     c = st.conn
     c.execute("BEGIN IMMEDIATE")
     try:
         c.execute('DELETE FROM "problem_register"')
         c.execute('DELETE FROM "checks"')
         write_problem_register(st, cr)
-        write_checks(st, cr)
+        write_checks(st, cr, reuse)
         st.mark_derived(derive_hash)
         c.execute("COMMIT")
     except BaseException:
         c.execute("ROLLBACK")
+        if reuse is not None:
+            reuse.close()
         raise
 
 

@@ -450,3 +450,63 @@ def test_components_label_each_connected_group_alike():
         groups.setdefault(lab, []).append(node)
     assert sorted(groups.values()) == [[0, 1, 2, 3], [4, 5], [6], [7, 8, 9]]
     assert components(0, u[:0], v[:0]).tolist() == []
+
+
+# -- the text-reuse check in a second process --------------------------------------
+def mixed_corpus() -> Corpus:
+    """Checks of every kind but target: consistency and arithmetic-free rows before text_reuse, unsupported after."""
+    c = Corpus()
+    c.doc("a", "2024年大通湖总磷均值为0.079mg/L。\n" + OPENING.format("单位") + "\n问题1：执法不规范。\n整改情况：已完成。\n"
+          + CLOSING, issuers="甲区委")
+    c.doc("b", "2024年大通湖总磷年均值0.085mg/L。\n" + OPENING.format("益阳市生态环境局高新区分局") + "\n" + CLOSING,
+          issuers="乙局")
+    c.doc("c", CLOSING, issuers="丙局")
+    c.fact("a", "indicator", "总磷均值为0.079mg/L", 0.079, "mg/L", "总磷", "2024", "actual", "大通湖")
+    c.fact("b", "indicator", "总磷年均值0.085mg/L", 0.085, "mg/L", "总磷", "2024", "actual", "大通湖")
+    c.problem("a", "p1", "执法不规范", "completed", "已完成", number="1")
+    return c
+
+
+def file_store(c: Corpus, path):
+    from extract.store import Store
+
+    tables = {"documents": pd.DataFrame(c.docs), "sections": pd.DataFrame(),
+              "problems": pd.DataFrame(c.problems), "facts": pd.DataFrame(c.facts)}
+    st = Store(str(path))
+    st.load_tables(tables, c.texts)
+    return st
+
+
+def test_the_text_reuse_check_in_its_own_process_gives_the_same_table(tmp_path):
+    c = mixed_corpus()
+    out = {}
+    for jobs in (1, 2):
+        st = file_store(c, tmp_path / f"j{jobs}.sqlite")
+        derive.build_store(st, jobs=jobs)
+        out[jobs] = st.tables(["checks"])["checks"]
+        st.close()
+    assert [(r.kind, r.doc_id, r.ref_doc_id) for r in out[1].itertuples()] == [
+        ("consistency", "b", "a"), ("text_reuse", "a", "b"), ("text_reuse", "a", "c"), ("text_reuse", "b", "c"),
+        ("unsupported_completion", "a", "")]
+    assert list(out[1].check_id) == [f"k{i}" for i in range(1, 6)]
+    assert out[1].equals(out[2])
+    assert [p.name for p in tmp_path.iterdir() if "reuse" in p.name] == []  # its file is gone
+
+
+def test_a_failure_in_the_text_reuse_process_fails_the_build_and_keeps_the_old_tables(tmp_path, monkeypatch):
+    from extract import checks
+
+    c = mixed_corpus()
+    st = file_store(c, tmp_path / "s.sqlite")
+    derive.build_store(st)
+    before = st.tables(["checks"])["checks"]
+
+    def broken(self):
+        raise ValueError("no sentences today")
+
+    monkeypatch.setattr(checks.Checker, "text_reuse", broken)  # the forked process inherits it
+    with pytest.raises(RuntimeError, match="text-reuse check failed(.|\n)*ValueError: no sentences today"):
+        derive.build_store(st, jobs=2, derive_hash="other")
+    assert st.tables(["checks"])["checks"].equals(before)
+    st.close()
+    assert [p.name for p in tmp_path.iterdir() if "reuse" in p.name] == []
