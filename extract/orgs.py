@@ -89,8 +89,10 @@ class _Counted:
 
     A unit starts at b; the run of numerals before it is maximal (units and the prefix hold no
     numeral, so a match can neither start inside a run nor overlap another); when it is longer
-    than K the match starts K before b, else at the run's start or at the prefix before it. The
-    pattern itself then matches there. Any other pattern is read by ``finditer``."""
+    than K the match starts K before b, else at the run's start or at the prefix before it, and it
+    ends after the first unit (in the alternation's order) that reads at b. The numerals' run is
+    read backwards from b, so a pattern.match() per unit is spared. Any other pattern (a user's
+    rule of another shape) is read by ``finditer``; tests/test_speed_h4.py compares the two."""
 
     def __init__(self, pattern):
         self.pattern = pattern
@@ -109,7 +111,10 @@ class _Counted:
         self._is_num: dict[str, bool] = {}
         if any(self._numeral(c) for c in self.pre + "".join(units)) or (self.pre and self.pre in "".join(units)):
             return
-        self.unit_firsts = sorted({u[0] for u in units})
+        self.units_at: dict[str, tuple] = {}  # first character -> the units it opens, in the alternation's order
+        for u in units:
+            self.units_at[u[0]] = self.units_at.get(u[0], ()) + (u,)
+        self.unit_firsts = sorted(self.units_at)
         self.fast = True
 
     def _numeral(self, c: str) -> bool:
@@ -131,8 +136,8 @@ class _Counted:
             return []
         ends.sort()
         out = []
-        k, pre, numerals, is_num, numeral, match = self.k, self.pre, self.numerals, self._is_num, self._numeral, \
-            self.pattern.match
+        k, pre, numerals, is_num, numeral, units_at = self.k, self.pre, self.numerals, self._is_num, self._numeral, \
+            self.units_at
         for b in ends:  # each first character sought once: each b once
             a = b
             lo = max(0, b - k - 1)
@@ -148,9 +153,10 @@ class _Counted:
                 start = b - k
             else:
                 start = a - 1 if pre and a > 0 and text[a - 1] == pre else a
-            got = match(text, start)
-            if got is not None:
-                out.append(got.span())
+            for u in units_at[text[b]]:  # the first unit that reads there, as the alternation takes it
+                if text.startswith(u, b):
+                    out.append((start, b + len(u)))
+                    break
         return out
 
 
