@@ -726,7 +726,13 @@ class OrgStage:
         if name in self.fixed_full:
             return self._fill(self.fixed_full[name], ctx, ctx["省"])
         # a name some issuer or longer name of the document ends with: 分局党组, 大通湖分局
-        for full in ctx["issuers"] + ctx["names"]:
+        by_last = ctx.get("by_last")
+        if by_last is None:  # the issuers and names by their last character, in order (a name ends as they do)
+            by_last = ctx["by_last"] = {}
+            for full in ctx["issuers"] + ctx["names"]:
+                if full:
+                    by_last.setdefault(full[-1], []).append(full)
+        for full in by_last.get(name[-1], ()) if name else ctx["issuers"] + ctx["names"]:
             if full != name and full.endswith(name) and len(full) > len(name) + 1:
                 return full
         ms = self.gaz.scan(name)
