@@ -341,7 +341,8 @@ class OrgStage:
         blocked = bytearray(n)
         # 1 where the left edge of a name cannot pass: blocked, or not a Han character
         stopper = _non_han(text)
-        for m in _BOOK.finditer(text):
+        book = text.find("《")  # a title opens with it: the scan starts there, or is spared
+        for m in (_BOOK.finditer(text, book) if book >= 0 else ()):
             s, e = m.span()
             blocked[s:e] = stopper[s:e] = b"\x01" * (e - s)
         for sp in doc.spans:
