@@ -40,7 +40,7 @@ SFX, LSF, NOLEVEL, ANCHOR, ALONE, STOP, SOFT, TRADE, WORD = range(9)
 BLOCKING_KINDS = ("date", "doc_number", "phone", "email", "standard", "cited_doc")
 _BLOCKING = frozenset(BLOCKING_KINDS)
 # What a word of the stage's automaton does when found (most do one thing): see OrgStage.find.
-_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_HAND = range(7)
+_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_HAND, _A_SUFFIX, _A_ANCHOR, _A_TRADE = range(10)
 _DISTRICT = regex.compile(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)")
 _BOOK = regex.compile(r"《[^《》\n]{0,200}》")
 
@@ -73,6 +73,91 @@ def _ones_at(flags: bytearray):
     while k >= 0:
         yield k
         k = flags.find(1, k + 1)
+
+
+# A counted word as rules/orgs.yaml's stop_patterns writes it: an optional prefix character, a class
+# of numerals repeated 1..K times, then one of some literal units (第?[一二…\d]{1,4}(?:次|个|…)).
+_PLAIN = r"[^\\\[\](){}?*+|.^$]"
+_COUNTED_SHAPE = regex.compile(rf"(?:(?P<pre>{_PLAIN})\?)?\[(?P<cls>(?:[^\\\[\]^-]|\\d)+)\]"
+                               rf"\{{1,(?P<k>[1-9][0-9]?)\}}\(\?:(?P<units>{_PLAIN}+(?:\|{_PLAIN}+)*)\)")
+_DIGIT = regex.compile(r"\d")
+
+
+class _Counted:
+    """The matches of a pattern (their spans, as ``finditer`` gives them), found from the units it ends
+    with when it has the shape of a counted word: a numeral run can be read only right before a unit.
+
+    A unit starts at b; the run of numerals before it is maximal (units and the prefix hold no
+    numeral, so a match can neither start inside a run nor overlap another); when it is longer
+    than K the match starts K before b, else at the run's start or at the prefix before it, and it
+    ends after the first unit (in the alternation's order) that reads at b. The numerals' run is
+    read backwards from b, so a pattern.match() per unit is spared. Any other pattern (a user's
+    rule of another shape) is read by ``finditer``; tests/test_speed_h4.py compares the two."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.fast = False
+        m = _COUNTED_SHAPE.fullmatch(pattern.pattern)
+        if m is None or pattern.flags & ~(regex.V0 | regex.U | regex.DEFAULT_VERSION):
+            return
+        cls = m.group("cls")
+        self.digits = "\\d" in cls
+        self.numerals = frozenset(cls.replace("\\d", ""))
+        if "\\" in cls.replace("\\d", ""):
+            return
+        self.pre = m.group("pre") or ""
+        self.k = int(m.group("k"))
+        units = m.group("units").split("|")
+        self._is_num: dict[str, bool] = {}
+        if any(self._numeral(c) for c in self.pre + "".join(units)) or (self.pre and self.pre in "".join(units)):
+            return
+        self.units_at: dict[str, tuple] = {}  # first character -> the units it opens, in the alternation's order
+        for u in units:
+            self.units_at[u[0]] = self.units_at.get(u[0], ()) + (u,)
+        self.unit_firsts = sorted(self.units_at)
+        self.fast = True
+
+    def _numeral(self, c: str) -> bool:
+        got = self._is_num.get(c)
+        if got is None:
+            got = self._is_num[c] = c in self.numerals or (self.digits and _DIGIT.fullmatch(c) is not None)
+        return got
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if not self.fast:
+            return [m.span() for m in self.pattern.finditer(text)]
+        ends = []
+        for u in self.unit_firsts:
+            b = text.find(u)
+            while b >= 0:
+                ends.append(b)
+                b = text.find(u, b + 1)
+        if not ends:
+            return []
+        ends.sort()
+        out = []
+        k, pre, numerals, is_num, numeral, units_at = self.k, self.pre, self.numerals, self._is_num, self._numeral, \
+            self.units_at
+        for b in ends:  # each first character sought once: each b once
+            a = b
+            lo = max(0, b - k - 1)
+            while a > lo:
+                c = text[a - 1]
+                if c in numerals or (is_num.get(c) if c in is_num else numeral(c)):
+                    a -= 1
+                else:
+                    break
+            if a == b:
+                continue
+            if b - a > k:
+                start = b - k
+            else:
+                start = a - 1 if pre and a > 0 and text[a - 1] == pre else a
+            for u in units_at[text[b]]:  # the first unit that reads there, as the alternation takes it
+                if text.startswith(u, b):
+                    out.append((start, b + len(u)))
+                    break
+        return out
 
 
 @dataclass(slots=True)
@@ -134,6 +219,7 @@ class OrgStage:
         self.max_window, self.max_name, self.max_unanchored = data["max_window"], data["max_name"], data["max_unanchored"]
         self.max_leadership_core = int(data.get("max_leadership_core", 4))
         self.stop_patterns = rules.pattern(data, "stop_patterns", path)
+        self._counted = _Counted(self.stop_patterns)  # its matches, found from its units when it can be
         self.alias = rules.pattern(data, "alias", path)
         self.full_forms = self._templates(data, "full_forms", path)
         self.fixed_full = self._templates(data, "fixed_full_names", path)
@@ -175,7 +261,8 @@ class OrgStage:
                 self._gaz_anchor[key] = 2 if key in gz.by_full else 1
         lexicon_words, gaz_words = set(self.lexicon.words), set(gz.lexicon.words)
         self._info = []  # per word of all_words: what it does in a name (read for _A_ANY)
-        self._acts = []  # _A_SFX: only a one-character suffix; _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ: only that
+        self._acts = []  # _A_SFX: only a one-character suffix; _A_SUFFIX: a suffix and maybe a level form;
+        # _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_ANCHOR, _A_TRADE: only that
         self._ones = []  # b"\x01" as long as the word
         self._soft_only = []  # a stop word that is only a soft one (a conjunction)
         self._is_stop = []
@@ -195,6 +282,12 @@ class OrgStage:
             if not stop and not gaz:
                 if rest == {SFX} and not sfx_long:
                     act = _A_SFX
+                elif SFX in rest and rest <= {SFX, LSF}:
+                    act = _A_SUFFIX  # a suffix of several characters, or a level form too (局, 政府)
+                elif rest == {ANCHOR}:
+                    act = _A_ANCHOR
+                elif rest == {TRADE}:
+                    act = _A_TRADE
                 elif rest == {NOLEVEL}:
                     act = _A_NOLEVEL
                 elif rest == {WORD}:
@@ -248,7 +341,8 @@ class OrgStage:
         blocked = bytearray(n)
         # 1 where the left edge of a name cannot pass: blocked, or not a Han character
         stopper = _non_han(text)
-        for m in _BOOK.finditer(text):
+        book = text.find("《")  # a title opens with it: the scan starts there, or is spared
+        for m in (_BOOK.finditer(text, book) if book >= 0 else ()):
             s, e = m.span()
             blocked[s:e] = stopper[s:e] = b"\x01" * (e - s)
         for sp in doc.spans:
@@ -274,16 +368,33 @@ class OrgStage:
         add_stop, add_gaz = stop_ms.append, gaz_ms.append
         words, acts, ones_of, gaz_ones = self.all_words.words, self._acts, self._ones, self._gaz_ones
         hand_of, is_stop, is_gaz, info = self._hand, self._is_stop, self._is_gaz, self._info
-        # the commonest first: stop words, then divisions, words of several kinds, suffixes
+        # the commonest first: stop words, then divisions, suffixes, words of several kinds
+        A_STOP, A_GAZ, A_SFX, A_SUFFIX, A_ANY, A_COVER, A_NOLEVEL, A_ANCHOR, A_TRADE = \
+            _A_STOP, _A_GAZ, _A_SFX, _A_SUFFIX, _A_ANY, _A_COVER, _A_NOLEVEL, _A_ANCHOR, _A_TRADE
         for m in self.all_words.all(text):
             act = acts[m[0]]
-            if act == _A_STOP:
+            if act == A_STOP:
                 add_stop(m)
                 continue
             i, s, e = m
-            if act == _A_GAZ:
+            if act == A_GAZ:
                 pass
-            elif act == _A_ANY:
+            elif act == A_SFX:
+                if e not in sfx_at:
+                    sfx_at[e] = words[i]
+                continue
+            elif act == A_SUFFIX:
+                word, _, sfx_long, lsf = info[i][:4]
+                if e not in sfx_at:
+                    sfx_at[e] = word
+                if sfx_long:
+                    ones = ones_of[i]
+                    inside[s + 1:e] = ones[1:]
+                    covered[s:e] = ones
+                if lsf and e not in lsf_at:
+                    lsf_at[e] = word
+                continue
+            elif act == A_ANY:
                 for k in hand_of[i]:
                     handed[k].append(s)
                 word, sfx, sfx_long, lsf, nolev, anc, alone_, trade, cover = info[i]
@@ -308,15 +419,18 @@ class OrgStage:
                     add_stop(m)
                 if not is_gaz[i]:
                     continue
-            elif act == _A_SFX:
-                if e not in sfx_at:
-                    sfx_at[e] = words[i]
+            elif act == A_COVER:
+                covered[s:e] = ones_of[i]
                 continue
-            elif act == _A_NOLEVEL:
+            elif act == A_NOLEVEL:
                 nolevel[s:e] = ones_of[i]
                 continue
-            elif act == _A_COVER:
+            elif act == A_ANCHOR:
+                anchor[s] = 2
                 covered[s:e] = ones_of[i]
+                continue
+            elif act == A_TRADE:
+                trades.append((s, e))
                 continue
             else:  # _A_HAND
                 for k in hand_of[i]:
@@ -342,7 +456,7 @@ class OrgStage:
                         anchor[i] = 2
                 i = text.find(c, i + 1)
         has_anchor = anchor.translate(_NONZERO)
-        pat_ms = [m.span() for m in self.stop_patterns.finditer(text)]
+        pat_ms = self._counted.spans(text)
         sfx_ends = set(sfx_at)
         sfx_ends.update(lsf_at)
         here = _Here(text, blocked, stopper, anchor, has_anchor, stop_ms, stop_ends, pat_ms,
@@ -375,24 +489,32 @@ class OrgStage:
     def _suffix_candidates(self, here: "_Here", sfx_at: dict, lsf_at: dict, inside: bytearray) -> list:
         """The name each suffix (or level short form) ends, where one does: (start, end, anchored).
 
-        One loop over the suffix ends (this is the stage's hot path): a suffix that
-        continues into a longer word (局长) or a word no name ends with (干部) is
-        dropped before its left edge is sought."""
-        text, anchor = here.text, here.anchor
-        level_chars, short_not_end = self.level_chars, self._short_not_name_end
-        after_of, left_edge, acceptable, doc = self._after, self._left_edge, self._acceptable, here.doc
+        One loop over the suffix ends (this is the stage's hot path, so the left edge and the
+        tests of a name are written out in it, on local names): a suffix that continues into a
+        longer word (局长) or a word no name ends with (干部) is dropped before its left edge is
+        sought, and the tests that read only the name (cached per name) go before the others."""
+        text, anchor, blocked, covered = here.text, here.anchor, here.blocked, here.covered
+        stopper_rfind, has_anchor_find = here.stopper.rfind, here.has_anchor.find
+        stop_ms, stop_ends, pat_ms, pat_ends = here.stop_ms, here.stop_ends, here.pat_ms, here.pat_ends
+        sfx_ends, ends = here.sfx_ends, here.sfx_sorted
+        level_chars, short_not_end, soft_only = self.level_chars, self._short_not_name_end, self._soft_only
+        after_of, masked = self._after, here.doc.masked
+        max_window, max_name = self.max_window, self.max_name
+        name_tests, name_test = self._name_tests, self._name_test
+        generic_left, post_words = self.generic_left, self.post_words
+        bisect_right = bisect.bisect_right
         cands = []
-        for e in here.sfx_sorted:
+        for e in ends:
             if inside[e]:
                 continue
             sfx = sfx_at.get(e)
             lsf = lsf_at.get(e)
+            if lsf == sfx:
+                lsf = None  # the same word as a level form fails wherever it failed as a suffix
             rest = text[e:e + 4]
             not_end = None
             best = None
-            for word, level_only in ((sfx, False), (lsf, True)):
-                if not word or (level_only and word == sfx):
-                    continue  # the same word as a level form fails wherever it failed as a suffix
+            for word in ((sfx,) if lsf is None else (sfx, lsf) if sfx else (lsf,)):
                 # the suffix is the start of a longer word: 局长, 处理, 组织
                 after = after_of.get(word) or self._after_words(word)
                 if rest.startswith(after[0]):
@@ -405,13 +527,80 @@ class OrgStage:
                 if not_end:
                     continue  # a name ends with none of them, and a name is as long as they are: 干部, 现场
                 s0 = e - len(word)
-                start, anchored = left_edge(here, s0)
-                if start is None:
+
+                # -- the left edge: back over Han characters, not past a blocked one nor beyond the window
+                lo = s0 - max_window
+                if lo < 0:
+                    lo = 0
+                i = s0
+                while i > lo:
+                    k = stopper_rfind(1, lo, i)
+                    if k < 0:
+                        i = lo
+                        break
+                    i = k + 1
+                    if blocked[k] or text[k] != "”":
+                        break
+                    # a quoted part of a name: “第一议题”领导小组
+                    j = text.rfind("“", max(0, i - 14), i - 1)
+                    if j >= 0 and all(_han(x) for x in text[j + 1:i - 1]) and not blocked[j]:
+                        i = j
+                        continue
+                    break
+                window = i
+                if window >= s0:
                     continue
+                # the last stop that ends after the window and no later than s0 (of the automaton's
+                # words and of the patterns' matches; the rightmost of either)
+                left = window
+                for x in range(bisect_right(stop_ends, s0) - 1, -1, -1):
+                    i, st, p = stop_ms[x]
+                    if p <= window:
+                        break
+                    if st < window or covered[st] or covered[p - 1]:
+                        continue
+                    # a conjunction parts two bodies, or stands before a name without a division
+                    if soft_only[i] and not (anchor[p] or st in sfx_ends or has_anchor_find(1, window, st) < 0):
+                        continue
+                    left = p
+                    break
+                for x in range(bisect_right(pat_ends, s0) - 1, -1, -1):
+                    st, p = pat_ms[x]
+                    if p <= left:
+                        break
+                    if st < window or covered[st] or covered[p - 1]:
+                        continue
+                    left = p
+                    break
+                for x in range(bisect_right(ends, s0 - 1) - 1, -1, -1):  # 区委区管委会: a level character
+                    q = ends[x]                                           # after a complete name
+                    if q <= left:
+                        break
+                    if anchor[q] == 2:
+                        left = q
+                        break
+                start = has_anchor_find(1, left, s0)
+                anchored = start >= 0
+                if not anchored:
+                    start = left
+
+                # -- the name's tests
                 core = text[start:s0]
-                if level_only and not (core and core[-1] in level_chars and anchor[start]):
+                if not core or (lsf is not None and word is lsf
+                                and not (core[-1] in level_chars and anchor[start])):
                     continue
-                if not acceptable(text, start, e, s0, word, core, anchored, doc):
+                name = text[start:e]
+                if len(name) > max_name:
+                    continue
+                # what the name and its suffix alone settle, read once per name (names recur)
+                got = name_tests.get((name, word)) or name_test(name, word, core)
+                if not got[0] or (got[1] and not anchored):
+                    continue
+                if got[2] and text[max(0, start - 3):start].endswith(generic_left):
+                    continue
+                if got[3] and text[e:e + 5].lstrip().startswith(post_words):
+                    continue
+                if masked(start, e):
                     continue
                 if best is None or start < best[0]:
                     best = (start, e, anchored)
@@ -424,84 +613,6 @@ class OrgStage:
         after = self._after[word] = (self.not_followed.get(word, ()) + self.not_followed.get(word[-1], ()),
                                      self.followed_only.get(word))
         return after
-
-    def _left_edge(self, here: "_Here", s0: int):
-        text, blocked, anchor = here.text, here.blocked, here.anchor
-        # back over Han characters, not past a blocked one nor beyond the window
-        lo = max(0, s0 - self.max_window)
-        i = s0
-        while i > lo:
-            k = here.stopper.rfind(1, lo, i)
-            if k < 0:
-                i = lo
-                break
-            i = k + 1
-            if blocked[k] or text[k] != "”":
-                break
-            # a quoted part of a name: “第一议题”领导小组
-            j = text.rfind("“", max(0, i - 14), i - 1)
-            if j >= 0 and all(_han(x) for x in text[j + 1:i - 1]) and not blocked[j]:
-                i = j
-                continue
-            break
-        window = i
-        if window >= s0:
-            return None, False
-        # the last stop that ends after the window and no later than s0 (of the automaton's
-        # words and of the patterns' matches; the rightmost of either)
-        left = window
-        covered = here.covered
-        ms = here.stop_ms
-        soft_only = self._soft_only
-        for x in range(bisect.bisect_right(here.stop_ends, s0) - 1, -1, -1):
-            i, st, p = ms[x]
-            if p <= window:
-                break
-            if st < window or covered[st] or covered[p - 1]:
-                continue
-            # a conjunction parts two bodies, or stands before a name without a division
-            if soft_only[i] and not (anchor[p] or st in here.sfx_ends or anchor.count(0, window, st) == st - window):
-                continue
-            left = p
-            break
-        pats = here.pat_ms
-        for x in range(bisect.bisect_right(here.pat_ends, s0) - 1, -1, -1):
-            st, p = pats[x]
-            if p <= left:
-                break
-            if st < window or covered[st] or covered[p - 1]:
-                continue
-            left = p
-            break
-        ends = here.sfx_sorted
-        for x in range(bisect.bisect_right(ends, s0 - 1) - 1, -1, -1):  # 区委区管委会: a level character
-            q = ends[x]                                                  # after a complete name
-            if q <= left:
-                break
-            if anchor[q] == 2:
-                left = q
-                break
-        a = here.has_anchor.find(1, left, s0)
-        if a >= 0:
-            return a, True
-        return left, False
-
-    def _acceptable(self, text, start, e, s0, sfx, core, anchored, doc) -> bool:
-        name = text[start:e]
-        if not core or len(name) > self.max_name or doc.masked(start, e):
-            return False
-        # what the name and its suffix alone settle, read once per name (names recur)
-        got = self._name_tests.get((name, sfx))
-        if got is None:
-            got = self._name_test(name, sfx, core)
-        ok, unanchored_bad, left_matters, post_matters = got
-        if not ok or (unanchored_bad and not anchored):
-            return False
-        if left_matters and text[max(0, start - 3):start].endswith(self.generic_left):
-            return False
-        if post_matters and text[e:e + 5].lstrip().startswith(self.post_words):
-            return False
-        return True
 
     def _name_test(self, name: str, sfx: str, core: str) -> tuple[bool, bool, bool, bool]:
         """The tests of _acceptable that read only the name: (passes them, fails if not anchored,
@@ -616,7 +727,13 @@ class OrgStage:
         if name in self.fixed_full:
             return self._fill(self.fixed_full[name], ctx, ctx["省"])
         # a name some issuer or longer name of the document ends with: 分局党组, 大通湖分局
-        for full in ctx["issuers"] + ctx["names"]:
+        by_last = ctx.get("by_last")
+        if by_last is None:  # the issuers and names by their last character, in order (a name ends as they do)
+            by_last = ctx["by_last"] = {}
+            for full in ctx["issuers"] + ctx["names"]:
+                if full:
+                    by_last.setdefault(full[-1], []).append(full)
+        for full in by_last.get(name[-1], ()) if name else ctx["issuers"] + ctx["names"]:
             if full != name and full.endswith(name) and len(full) > len(name) + 1:
                 return full
         ms = self.gaz.scan(name)

@@ -5,11 +5,10 @@ and one or two more characters, the longer reading first, kept only when what
 follows can end a name (punctuation, a space, 强调, 率队 …). So 梁成立参加
 gives 梁成立 while 向荣迅速召开 gives 向荣 and 党组书记、局长担任组长 gives no
 one. One regex finds the cues; a name read once is then found again where it
-stands alone (陈竞强调), by one automaton over the names of the document.
+stands alone (陈竞强调), each name sought with str.find (a document reads few).
 """
 from __future__ import annotations
 
-import ahocorasick
 import regex
 
 from .doc import Doc
@@ -32,6 +31,21 @@ def _cue_list(rules: RuleSet) -> list[str]:
 def cue_words(rules: RuleSet) -> HandedWords:
     """The posts and labels a name follows, shared with the orgs stage, whose automaton finds them."""
     return handed_words(rules, "person_cues", _cue_list)
+
+
+def _occurrences(text: str, names) -> list[tuple[int, int, str]]:
+    """Every occurrence of the names, overlapping: (end, -length, name), by end and, at one end,
+    longest first (the order an Aho-Corasick automaton reports them in). A document reads few
+    names, so one str.find per occurrence costs less than building an automaton for them."""
+    out = []
+    for name in names:
+        n = len(name)
+        i = text.find(name)
+        while i >= 0:
+            out.append((i + n, -n, name))
+            i = text.find(name, i + 1)
+    out.sort()
+    return out
 
 
 class PersonStage:
@@ -78,16 +92,12 @@ class PersonStage:
             spans.append((s, prev_end, name, post))
             found.setdefault(name, post)
         if found:  # the same names where they stand alone
-            auto = ahocorasick.Automaton()
-            for name in found:
-                auto.add_word(name, name)
-            auto.make_automaton()
             seen = {(s, e) for s, e, _, _ in spans}
             held = bytearray(len(text))  # 1 inside a name already read
             for s, e, _, _ in spans:
                 held[s:e] = b"\x01" * (e - s)
-            for end, name in auto.iter(text):
-                s, e = end + 1 - len(name), end + 1
+            for e, _, name in _occurrences(text, found):
+                s = e - len(name)
                 if (s, e) in seen or not self._ends_name(text, e) or taken.find(1, s, e) >= 0:
                     continue
                 if s > 0 and _han(text[s - 1]) and not self._post_before(text, s):

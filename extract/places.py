@@ -314,8 +314,9 @@ class PlaceStage:
         read: dict = {}
         plain, place_after, not_after = self._plain, gaz.place_after, gaz.not_after
         area, area_not_after = gaz.area_suffix, gaz.area_not_after
+        masked, add = doc.masked, doc.add
         for s, e, key in gaz.doc_scan(text):
-            if doc.masked(s, e) or (people is not None and people.find(1, s, e) >= 0):
+            if masked(s, e) or (people is not None and people.find(1, s, e) >= 0):
                 continue
             if key in plain:
                 seen = key
@@ -331,7 +332,7 @@ class PlaceStage:
             if place is None:
                 continue
             attrs = {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
-            doc.add("place", s, end, norm=place.name, name=text[s:end], attrs=attrs)
+            add("place", s, end, norm=place.name, name=text[s:end], attrs=attrs)
 
     def _read(self, key: str, text: str, s: int, e: int, prov: Counter, city: Counter) -> tuple[Place | None, int]:
         """The place a name stands for, and where it ends. What follows the name is read only by the
