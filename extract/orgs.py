@@ -75,91 +75,6 @@ def _ones_at(flags: bytearray):
         k = flags.find(1, k + 1)
 
 
-# A counted word as rules/orgs.yaml's stop_patterns writes it: an optional prefix character, a class
-# of numerals repeated 1..K times, then one of some literal units (第?[一二…\d]{1,4}(?:次|个|…)).
-_PLAIN = r"[^\\\[\](){}?*+|.^$]"
-_COUNTED_SHAPE = regex.compile(rf"(?:(?P<pre>{_PLAIN})\?)?\[(?P<cls>(?:[^\\\[\]^-]|\\d)+)\]"
-                               rf"\{{1,(?P<k>[1-9][0-9]?)\}}\(\?:(?P<units>{_PLAIN}+(?:\|{_PLAIN}+)*)\)")
-_DIGIT = regex.compile(r"\d")
-
-
-class _Counted:
-    """The matches of a pattern (their spans, as ``finditer`` gives them), found from the units it ends
-    with when it has the shape of a counted word: a numeral run can be read only right before a unit.
-
-    A unit starts at b; the run of numerals before it is maximal (units and the prefix hold no
-    numeral, so a match can neither start inside a run nor overlap another); when it is longer
-    than K the match starts K before b, else at the run's start or at the prefix before it, and it
-    ends after the first unit (in the alternation's order) that reads at b. The numerals' run is
-    read backwards from b, so a pattern.match() per unit is spared. Any other pattern (a user's
-    rule of another shape) is read by ``finditer``; tests/test_speed_h4.py compares the two."""
-
-    def __init__(self, pattern):
-        self.pattern = pattern
-        self.fast = False
-        m = _COUNTED_SHAPE.fullmatch(pattern.pattern)
-        if m is None or pattern.flags & ~(regex.V0 | regex.U | regex.DEFAULT_VERSION):
-            return
-        cls = m.group("cls")
-        self.digits = "\\d" in cls
-        self.numerals = frozenset(cls.replace("\\d", ""))
-        if "\\" in cls.replace("\\d", ""):
-            return
-        self.pre = m.group("pre") or ""
-        self.k = int(m.group("k"))
-        units = m.group("units").split("|")
-        self._is_num: dict[str, bool] = {}
-        if any(self._numeral(c) for c in self.pre + "".join(units)) or (self.pre and self.pre in "".join(units)):
-            return
-        self.units_at: dict[str, tuple] = {}  # first character -> the units it opens, in the alternation's order
-        for u in units:
-            self.units_at[u[0]] = self.units_at.get(u[0], ()) + (u,)
-        self.unit_firsts = sorted(self.units_at)
-        self.fast = True
-
-    def _numeral(self, c: str) -> bool:
-        got = self._is_num.get(c)
-        if got is None:
-            got = self._is_num[c] = c in self.numerals or (self.digits and _DIGIT.fullmatch(c) is not None)
-        return got
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        if not self.fast:
-            return [m.span() for m in self.pattern.finditer(text)]
-        ends = []
-        for u in self.unit_firsts:
-            b = text.find(u)
-            while b >= 0:
-                ends.append(b)
-                b = text.find(u, b + 1)
-        if not ends:
-            return []
-        ends.sort()
-        out = []
-        k, pre, numerals, is_num, numeral, units_at = self.k, self.pre, self.numerals, self._is_num, self._numeral, \
-            self.units_at
-        for b in ends:  # each first character sought once: each b once
-            a = b
-            lo = max(0, b - k - 1)
-            while a > lo:
-                c = text[a - 1]
-                if c in numerals or (is_num.get(c) if c in is_num else numeral(c)):
-                    a -= 1
-                else:
-                    break
-            if a == b:
-                continue
-            if b - a > k:
-                start = b - k
-            else:
-                start = a - 1 if pre and a > 0 and text[a - 1] == pre else a
-            for u in units_at[text[b]]:  # the first unit that reads there, as the alternation takes it
-                if text.startswith(u, b):
-                    out.append((start, b + len(u)))
-                    break
-        return out
-
-
 @dataclass(slots=True)
 class _Here:
     """What the left edge of every candidate name of one document reads."""
@@ -219,7 +134,6 @@ class OrgStage:
         self.max_window, self.max_name, self.max_unanchored = data["max_window"], data["max_name"], data["max_unanchored"]
         self.max_leadership_core = int(data.get("max_leadership_core", 4))
         self.stop_patterns = rules.pattern(data, "stop_patterns", path)
-        self._counted = _Counted(self.stop_patterns)  # its matches, found from its units when it can be
         self.alias = rules.pattern(data, "alias", path)
         self.full_forms = self._templates(data, "full_forms", path)
         self.fixed_full = self._templates(data, "fixed_full_names", path)
@@ -456,7 +370,7 @@ class OrgStage:
                         anchor[i] = 2
                 i = text.find(c, i + 1)
         has_anchor = anchor.translate(_NONZERO)
-        pat_ms = self._counted.spans(text)
+        pat_ms = [m.span() for m in self.stop_patterns.finditer(text)]
         sfx_ends = set(sfx_at)
         sfx_ends.update(lsf_at)
         here = _Here(text, blocked, stopper, anchor, has_anchor, stop_ms, stop_ends, pat_ms,
