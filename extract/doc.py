@@ -7,6 +7,7 @@ refuses a span whose text differs from ``text[start:end]``.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
@@ -94,6 +95,7 @@ class Doc:
         # standard codes, list numbering): sorted starts and their ends.
         self._mask_starts: list[int] = []
         self._mask_ends: list[int] = []
+        self._mask_reach: list[int] | None = []  # running max of _mask_ends (None: remake on next use)
 
     # -- pickling ------------------------------------------------------------
     # Worker processes send their Docs back pickled: spans, sections and problems
@@ -136,14 +138,18 @@ class Doc:
         i = bisect.bisect_left(self._mask_starts, start)
         self._mask_starts.insert(i, start)
         self._mask_ends.insert(i, end)
+        self._mask_reach = None
 
     def masked(self, start: int, end: int) -> bool:
         """True when [start, end) overlaps a masked interval."""
         i = bisect.bisect_left(self._mask_starts, end)
         if not i:
             return False
-        # masked intervals are short and rarely nested: look back a few (the last seven begun before end)
-        return max(self._mask_ends[max(0, i - 7):i]) > start
+        reach = self._mask_reach
+        if reach is None:  # masks are put by the first stages and read by the later ones: remade rarely
+            reach = self._mask_reach = list(itertools.accumulate(self._mask_ends, max))
+        # of the intervals begun before end, the furthest any reaches
+        return reach[i - 1] > start
 
     # -- structure -----------------------------------------------------------
     def section_at(self, pos: int) -> Section | None:

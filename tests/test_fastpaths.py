@@ -236,3 +236,18 @@ def test_metadata_signature_date_with_trailing_space(pipe, tail):
     assert doc.meta["date"] == "2025-11-27"
     assert [(doc.text[s.start:s.end], s.norm) for s in doc.of_kind("date")] == [
         ("今年5月9日", "2025-05-09"), ("2025年11月27日", "2025-11-27")]
+
+
+def test_masked_sees_a_long_mask_behind_many_short_ones():
+    """masked() answers from the furthest end of the masks begun before the range, however many there are."""
+    from extract.doc import Doc
+
+    doc = Doc("x" * 200)
+    doc.mask(0, 150)  # a long cited title …
+    for k in range(10):  # … with ten document numbers inside it
+        doc.mask(10 + 10 * k, 15 + 10 * k)
+    assert doc.masked(130, 135)  # inside the title, after the ten
+    assert not doc.masked(150, 160)
+    doc.mask(155, 158)  # a mask put after a read is seen by the next
+    assert doc.masked(150, 160) and doc.masked(157, 190)
+    assert not doc.masked(158, 200) and not Doc("abc").masked(0, 3)
