@@ -42,9 +42,10 @@ import regex
 
 from .doc import Doc
 from .places import Lexicon
+from .places import ahocorasick_rs
 from .rules import RuleError, RuleSet, alternation
 
-_LATIN = regex.compile(r"[A-Za-z0-9]")
+_LATIN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ROMAN = {"IV": "Ⅳ", "V": "Ⅴ", "III": "Ⅲ", "II": "Ⅱ", "I": "Ⅰ"}
 _LATIN_ROMAN = regex.compile(r"IV|V|I{1,3}")
 _ROMAN_CHARS = set("ⅠⅡⅢⅣⅤIV")
@@ -60,6 +61,7 @@ _PRIORITY = {k: i for i, k in enumerate(["title", "brk", "ft", "chg", "mention",
 _P_FT, _P_CHG, _P_MENTION, _P_VERB, _P_SUBJ, _P_VALUE = (_PRIORITY[k] for k in ("ft", "chg", "mention", "verb", "subj", "value"))
 # A sentence break written as one character class ([。！？!?\n]): each break is one character.
 _CHAR_CLASS = regex.compile(r"\[\^?(?:[^\\\[\]]|\\.)+\]")
+_CHECKED = frozenset(("mention", "chg", "ft", "verb"))  # word tokens whose context is checked when found
 _OWNING = frozenset(("mention", "verb"))  # what a value must follow in its sentence to be read
 _MASKABLE = frozenset(("value", "ft", "chg", "mention", "verb"))  # kinds that may not take a masked span
 _START = itemgetter(0)
@@ -223,6 +225,18 @@ class IndicatorStage:
             entries.setdefault(w, []).append(("ft", None))
         self.words = Lexicon(entries)
         self.word_entries = [(w, entries[w]) for w in self.words.words]
+        # By word: what it may start that must be checked where it stands (a name, a change, a
+        # from-to, a verb), and the plain tokens it is (a subject, a role word), only wanted in the
+        # sentences read: [(priority, kind, payload)].
+        # A name's entry: (kind, payload of its token, Latin first letter, Latin last letter, led by 类).
+        self.word_checked = [[(k, (w, x) if k == "mention" else x, w[0] in _LATIN_CHARS, w[-1] in _LATIN_CHARS,
+                               w.startswith("类")) for k, x in vals if k in _CHECKED] or None
+                             for w, vals in self.word_entries]
+        self.word_plain = [[(_PRIORITY[k], k, x) for k, x in vals if k not in _CHECKED] or None
+                           for _, vals in self.word_entries]
+        # The same words as a DFA: a small lexicon, scanned faster so (the same matches, in the same order).
+        self.word_dfa = (ahocorasick_rs.AhoCorasick(self.words.words, implementation=ahocorasick_rs.Implementation.DFA)
+                         if ahocorasick_rs is not None and self.words.words else None)
 
         for key in ("number", "bare_stop", "change_filler", "water_class"):  # each alone, for a precise error
             rules.pattern(data, key, path)
@@ -287,31 +301,43 @@ class IndicatorStage:
         return head + s[m.end():]
 
     # -- scanning -------------------------------------------------------------
-    def _word_candidates(self, text: str) -> tuple[list, list[tuple[int, int]], bool]:
-        """The tokens the words give, in candidate order: [(start, priority, -end, kind, match or payload)];
-        the spans of those that make a sentence worth reading (a name, a verb, a change); and whether one
-        of them runs over a sentence break (then the text is read whole, see :meth:`_windows`)."""
+    def _all_words(self, text: str) -> list[tuple[int, int, int]]:
+        """Every word match (index, start, end), overlapping, by end and at one end longest first."""
+        if self.word_dfa is not None:
+            try:
+                return self.word_dfa.find_matches_as_indexes(text, overlapping=True)
+            except UnicodeEncodeError:  # a lone surrogate: the lexicon reads it
+                pass
+        return self.words.all(text)
+
+    def _word_candidates(self, text: str, hits: list) -> tuple[list, list[tuple[int, int]], bool]:
+        """The tokens of the words that are checked where they stand (names, changes, from-tos, verbs),
+        in candidate order: [(start, priority, -end, kind, match or payload)]; the spans of those that
+        make a sentence worth reading (a name, a verb, a change); and whether one of them runs over a
+        sentence break (then the text is read whole, see :meth:`_windows`)."""
         cands: list[tuple[int, int, int, str, Any]] = []
         add = cands.append
         hot: list[tuple[int, int]] = []
         crossing = False
         over = self.brk.search if self.brk_back is not None else None
-        entries = self.word_entries
+        checked = self.word_checked
         n = len(text)
-        for i, s, e in self.words.all(text):
-            w, vals = entries[i]
-            for kind, payload in vals:
+        for i, s, e in hits:
+            vals = checked[i]
+            if vals is None:
+                continue
+            for kind, payload, latin_first, latin_last, classed in vals:
                 if kind == "mention":
-                    if (_LATIN.match(w[0]) and s > 0 and _LATIN.match(text[s - 1])) or \
-                            (_LATIN.match(w[-1]) and e < n and _LATIN.match(text[e])):
+                    if (latin_first and s > 0 and text[s - 1] in _LATIN_CHARS) or \
+                            (latin_last and e < n and text[e] in _LATIN_CHARS):
                         continue  # COD inside CODMn, TP inside HTTP
-                    add((s, _P_MENTION, -e, "mention", (w, payload)))
+                    add((s, _P_MENTION, -e, "mention", payload))
                     hot.append((s, e))
-                    if w.startswith("类"):  # Ⅲ类水质断面比例: the class numeral stands before the alias
+                    if classed:  # Ⅲ类水质断面比例: the class numeral stands before the alias
                         cm = self.class_before.search(text, max(0, s - 12), s)
                         if cm:
                             cs = cm.start()
-                            add((cs, _P_MENTION, -e, "mention", (w, payload, cm.group(0))))
+                            add((cs, _P_MENTION, -e, "mention", payload + (cm.group(0),)))
                             hot.append((cs, e))
                             if over is not None and over(text, cs, s):
                                 crossing = True
@@ -330,12 +356,9 @@ class IndicatorStage:
                         add((s, _P_FT, -me, "ft", m))
                         if over is not None and over(text, s, me):
                             crossing = True
-                elif kind == "verb":
-                    if self.verb.match(text, s):
-                        add((s, _P_VERB, -e, "verb", payload))
-                        hot.append((s, e))
-                else:
-                    add((s, _PRIORITY[kind], -e, kind, payload))
+                elif self.verb.match(text, s):  # verb
+                    add((s, _P_VERB, -e, "verb", payload))
+                    hot.append((s, e))
         cands.sort(key=_FIRST3)
         return cands, hot, crossing
 
@@ -384,17 +407,17 @@ class IndicatorStage:
             if hi < e:
                 return None
             if out and lo <= out[-1][1]:
-                out[-1] = (out[-1][0], hi)
-            else:
-                out.append((lo, hi))
+                return None  # (a hot span at a break: cannot be, words hold no break)
+            out.append((lo, hi))
         return out
 
-    def _resolve(self, doc: Doc, windows: list[tuple[int, int]], words: list,
-                 title_spans: list[tuple[int, int]]) -> tuple[list, list[tuple[int, int]]] | None:
+    def _resolve(self, doc: Doc, windows: list[tuple[int, int]], hits: list, words: list,
+                 title_spans: list[tuple[int, int]], whole: bool = False) -> tuple[list, list[tuple[int, int]]] | None:
         """The candidates that win in each window, in text order: [(start, end, kind, match or payload)],
         sentence breaks included (the one before and the one after each window too), and the spans of
         the 《titles》 taken (which hide what is in them). Overlapping tokens resolve leftmost first, at one
-        start the kind first in _PRIORITY, then the longer. None if a token runs over a window's end."""
+        start the kind first in _PRIORITY, then the longer. None if a token runs over a window's end.
+        ``whole``: the one window is the whole text (else windows end at breaks, see :meth:`_windows`)."""
         text = doc.text
         n = len(text)
         masked = doc.masked
@@ -402,6 +425,8 @@ class IndicatorStage:
         add = out.append
         titles: list[tuple[int, int]] = []
         wstarts = [c[0] for c in words]
+        hit_ends = [h[2] for h in hits]
+        plain = self.word_plain
         tstarts = [t[0] for t in title_spans]
         lower = bisect.bisect_left
         last_brk = -1
@@ -410,9 +435,14 @@ class IndicatorStage:
                 add((lo - 1, lo, "brk", None))
             cands = [(ts, 0, -te, "title", None) for ts, te in title_spans[lower(tstarts, lo):lower(tstarts, hi)]]
             cand = cands.append
-            for m in self.brk.finditer(text, lo, hi):
-                cand((m.start(), 1, -m.end(), "brk", m))
+            if cands or whole:  # in a window, a break can only be in a 《title》
+                for m in self.brk.finditer(text, lo, hi):
+                    cand((m.start(), 1, -m.end(), "brk", m))
             cands.extend(words[lower(wstarts, lo):lower(wstarts, hi)])
+            for i, s, e in hits[bisect.bisect_right(hit_ends, lo):bisect.bisect_right(hit_ends, hi)]:
+                if s >= lo and plain[i] is not None:
+                    for p, kind, x in plain[i]:
+                        cand((s, p, -e, kind, x))
             end = hi + 1 if hi < n else n  # the break closing the window: what a lookahead sees
             for m in self.subj.finditer(text, lo, end):
                 s, e = m.span()
@@ -531,7 +561,8 @@ class IndicatorStage:
         name or verb, states nothing: it is not read, and its tokens are never built (most sentences
         are such)."""
         text = doc.text
-        words, hot, crossing = self._word_candidates(text)
+        hits = self._all_words(text)
+        words, hot, crossing = self._word_candidates(text, hits)
         if not hot:
             return  # no name, verb or change: no sentence says anything
         title_spans = [m.span() for m in self.title.finditer(text)]
@@ -539,9 +570,9 @@ class IndicatorStage:
         if self.brk_back is not None and not crossing:
             windows = self._windows(text, hot, title_spans)
             if windows is not None:
-                found = self._resolve(doc, windows, words, title_spans)
+                found = self._resolve(doc, windows, hits, words, title_spans)
         if found is None:
-            found = self._resolve(doc, [(0, len(text))], words, title_spans)
+            found = self._resolve(doc, [(0, len(text))], hits, words, title_spans, whole=True)
         res, titles = found
         if not any(r[2] in _EMITTING for r in res):
             return
