@@ -5,14 +5,15 @@
 "较去年同期下降13.8%" is a change of -13.8 %, compared with the same months a
 year earlier.
 
-One Aho-Corasick pass finds the words (indicator names of
+Aho-Corasick automata find the words (indicator names of
 rules/indicators.tsv, water bodies, role words such as 考核目标 and 去年同期,
 change and from-to words) and one regex each the numbers with units
 (rules/units.tsv), sentence ends, subjects and 《titles》 (skipped whole, so
 nothing inside one is a value); overlapping tokens resolve leftmost first.
-Only a sentence with a name, a verb or a change can state something, so the
-numbers and subjects are looked for only in those sentences (when a sentence
-break is a single character that no word, unit, number or subject takes).
+Only a sentence with a name, a verb or a change can state something, so only
+those words are looked for in the whole text, and the other words, numbers
+and subjects only in those sentences (when a sentence break is a single
+character that no word, unit, number or subject takes; else in the whole text).
 The ``date`` spans already in the document give the periods. A small reader
 then walks each sentence in order:
 
@@ -61,7 +62,7 @@ _PRIORITY = {k: i for i, k in enumerate(["title", "brk", "ft", "chg", "mention",
 _P_FT, _P_CHG, _P_MENTION, _P_VERB, _P_SUBJ, _P_VALUE = (_PRIORITY[k] for k in ("ft", "chg", "mention", "verb", "subj", "value"))
 # A sentence break written as one character class ([。！？!?\n]): each break is one character.
 _CHAR_CLASS = regex.compile(r"\[\^?(?:[^\\\[\]]|\\.)+\]")
-_CHECKED = frozenset(("mention", "chg", "ft", "verb"))  # word tokens whose context is checked when found
+_HOT = frozenset(("mention", "chg", "verb"))  # the word tokens that make a sentence worth reading
 _OWNING = frozenset(("mention", "verb"))  # what a value must follow in its sentence to be read
 _MASKABLE = frozenset(("value", "ft", "chg", "mention", "verb"))  # kinds that may not take a masked span
 _START = itemgetter(0)
@@ -223,20 +224,21 @@ class IndicatorStage:
             entries.setdefault(w, []).append(("chg", None))
         for w in from_words:
             entries.setdefault(w, []).append(("ft", None))
-        self.words = Lexicon(entries)
-        self.word_entries = [(w, entries[w]) for w in self.words.words]
-        # By word: what it may start that must be checked where it stands (a name, a change, a
-        # from-to, a verb), and the plain tokens it is (a subject, a role word), only wanted in the
-        # sentences read: [(priority, kind, payload)].
-        # A name's entry: (kind, payload of its token, Latin first letter, Latin last letter, led by 类).
-        self.word_checked = [[(k, (w, x) if k == "mention" else x, w[0] in _LATIN_CHARS, w[-1] in _LATIN_CHARS,
-                               w.startswith("类")) for k, x in vals if k in _CHECKED] or None
-                             for w, vals in self.word_entries]
-        self.word_plain = [[(_PRIORITY[k], k, x) for k, x in vals if k not in _CHECKED] or None
-                           for _, vals in self.word_entries]
-        # The same words as a DFA: a small lexicon, scanned faster so (the same matches, in the same order).
-        self.word_dfa = (ahocorasick_rs.AhoCorasick(self.words.words, implementation=ahocorasick_rs.Implementation.DFA)
-                         if ahocorasick_rs is not None and self.words.words else None)
+        self.words = Lexicon(entries)  # all of them (for the checks below)
+        # Two scans. The words that make a sentence worth reading (names, verbs, change words) are
+        # looked for in the whole text, as a DFA (a small lexicon: scanned faster so, the same matches
+        # in the same order); the others (subjects, role words, from-to words) only in the sentences
+        # read. A hot word's entries: (kind, payload of its token, Latin first letter, Latin last
+        # letter, led by 类); a near word's: (priority, kind, payload).
+        self.hot_words = [w for w in self.words.words if any(k in _HOT for k, _ in entries[w])]
+        self.hot_entries = [[(k, (w, x) if k == "mention" else x, w[0] in _LATIN_CHARS, w[-1] in _LATIN_CHARS,
+                              w.startswith("类")) for k, x in entries[w] if k in _HOT] for w in self.hot_words]
+        self.hot_lexicon = Lexicon(self.hot_words)
+        self.hot_dfa = (ahocorasick_rs.AhoCorasick(self.hot_words, implementation=ahocorasick_rs.Implementation.DFA)
+                        if ahocorasick_rs is not None and self.hot_words else None)
+        self.near_words = [w for w in self.words.words if any(k not in _HOT for k, _ in entries[w])]
+        self.near_entries = [[(_PRIORITY[k], k, x) for k, x in entries[w] if k not in _HOT] for w in self.near_words]
+        self.near_lexicon = Lexicon(self.near_words)
 
         for key in ("number", "bare_stop", "change_filler", "water_class"):  # each alone, for a precise error
             rules.pattern(data, key, path)
@@ -301,32 +303,29 @@ class IndicatorStage:
         return head + s[m.end():]
 
     # -- scanning -------------------------------------------------------------
-    def _all_words(self, text: str) -> list[tuple[int, int, int]]:
-        """Every word match (index, start, end), overlapping, by end and at one end longest first."""
-        if self.word_dfa is not None:
+    def _hot_words(self, text: str) -> list[tuple[int, int, int]]:
+        """Every match of a hot word (index, start, end), overlapping, by end and at one end longest first."""
+        if self.hot_dfa is not None:
             try:
-                return self.word_dfa.find_matches_as_indexes(text, overlapping=True)
+                return self.hot_dfa.find_matches_as_indexes(text, overlapping=True)
             except UnicodeEncodeError:  # a lone surrogate: the lexicon reads it
                 pass
-        return self.words.all(text)
+        return self.hot_lexicon.all(text)
 
     def _word_candidates(self, text: str, hits: list) -> tuple[list, list[tuple[int, int]], bool]:
-        """The tokens of the words that are checked where they stand (names, changes, from-tos, verbs),
-        in candidate order: [(start, priority, -end, kind, match or payload)]; the spans of those that
-        make a sentence worth reading (a name, a verb, a change); and whether one of them runs over a
-        sentence break (then the text is read whole, see :meth:`_windows`)."""
+        """The tokens of the hot words, checked where they stand (names, changes, verbs), in candidate
+        order: [(start, priority, -end, kind, match or payload)]; their spans (each makes its sentence
+        worth reading); and whether one of them runs over a sentence break (then the text is read
+        whole, see :meth:`_windows`)."""
         cands: list[tuple[int, int, int, str, Any]] = []
         add = cands.append
         hot: list[tuple[int, int]] = []
         crossing = False
         over = self.brk.search if self.brk_back is not None else None
-        checked = self.word_checked
+        entries = self.hot_entries
         n = len(text)
         for i, s, e in hits:
-            vals = checked[i]
-            if vals is None:
-                continue
-            for kind, payload, latin_first, latin_last, classed in vals:
+            for kind, payload, latin_first, latin_last, classed in entries[i]:
                 if kind == "mention":
                     if (latin_first and s > 0 and text[s - 1] in _LATIN_CHARS) or \
                             (latin_last and e < n and text[e] in _LATIN_CHARS):
@@ -347,13 +346,6 @@ class IndicatorStage:
                         me = m.end()
                         add((s, _P_CHG, -me, "chg", m))
                         hot.append((s, me))
-                        if over is not None and over(text, s, me):
-                            crossing = True
-                elif kind == "ft":
-                    m = self.ft.match(text, s)
-                    if m:
-                        me = m.end()
-                        add((s, _P_FT, -me, "ft", m))
                         if over is not None and over(text, s, me):
                             crossing = True
                 elif self.verb.match(text, s):  # verb
@@ -411,7 +403,7 @@ class IndicatorStage:
             out.append((lo, hi))
         return out
 
-    def _resolve(self, doc: Doc, windows: list[tuple[int, int]], hits: list, words: list,
+    def _resolve(self, doc: Doc, windows: list[tuple[int, int]], words: list,
                  title_spans: list[tuple[int, int]], whole: bool = False) -> tuple[list, list[tuple[int, int]]] | None:
         """The candidates that win in each window, in text order: [(start, end, kind, match or payload)],
         sentence breaks included (the one before and the one after each window too), and the spans of
@@ -425,8 +417,8 @@ class IndicatorStage:
         add = out.append
         titles: list[tuple[int, int]] = []
         wstarts = [c[0] for c in words]
-        hit_ends = [h[2] for h in hits]
-        plain = self.word_plain
+        near = self.near_entries
+        ft = self.ft.match
         tstarts = [t[0] for t in title_spans]
         lower = bisect.bisect_left
         last_brk = -1
@@ -439,9 +431,18 @@ class IndicatorStage:
                 for m in self.brk.finditer(text, lo, hi):
                     cand((m.start(), 1, -m.end(), "brk", m))
             cands.extend(words[lower(wstarts, lo):lower(wstarts, hi)])
-            for i, s, e in hits[bisect.bisect_right(hit_ends, lo):bisect.bisect_right(hit_ends, hi)]:
-                if s >= lo and plain[i] is not None:
-                    for p, kind, x in plain[i]:
+            for i, s, e in self.near_lexicon.all(text[lo:hi]):  # (no word holds a break)
+                s += lo
+                e += lo
+                for p, kind, x in near[i]:
+                    if kind == "ft":
+                        m = ft(text, s)
+                        if m:
+                            me = m.end()
+                            if me > hi:
+                                return None
+                            cand((s, p, -me, kind, m))
+                    else:
                         cand((s, p, -e, kind, x))
             end = hi + 1 if hi < n else n  # the break closing the window: what a lookahead sees
             for m in self.subj.finditer(text, lo, end):
@@ -561,8 +562,7 @@ class IndicatorStage:
         name or verb, states nothing: it is not read, and its tokens are never built (most sentences
         are such)."""
         text = doc.text
-        hits = self._all_words(text)
-        words, hot, crossing = self._word_candidates(text, hits)
+        words, hot, crossing = self._word_candidates(text, self._hot_words(text))
         if not hot:
             return  # no name, verb or change: no sentence says anything
         title_spans = [m.span() for m in self.title.finditer(text)]
@@ -570,9 +570,9 @@ class IndicatorStage:
         if self.brk_back is not None and not crossing:
             windows = self._windows(text, hot, title_spans)
             if windows is not None:
-                found = self._resolve(doc, windows, hits, words, title_spans)
+                found = self._resolve(doc, windows, words, title_spans)
         if found is None:
-            found = self._resolve(doc, [(0, len(text))], hits, words, title_spans, whole=True)
+            found = self._resolve(doc, [(0, len(text))], words, title_spans, whole=True)
         res, titles = found
         if not any(r[2] in _EMITTING for r in res):
             return

@@ -103,7 +103,7 @@ def test_windows_read_the_documents_as_the_whole_text(pipe, path):
 def test_the_windows(pipe):
     st = _stage(pipe)
     text = "甲。大通湖总磷为0.1mg/L。乙。《丙。丁》氨氮为0.2mg/L。戊"
-    hits = st._all_words(text)
+    hits = st._hot_words(text)
     _, hot, crossing = st._word_candidates(text, hits)
     titles = [m.span() for m in st.title.finditer(text)]
     assert not crossing
@@ -116,7 +116,7 @@ def test_the_windows(pipe):
 def test_no_name_verb_or_change_reads_nothing(pipe):
     st = _stage(pipe)
     text = "大通湖水质为0.1mg/L，要求完成整改。"
-    _, hot, _ = st._word_candidates(text, st._all_words(text))
+    _, hot, _ = st._word_candidates(text, st._hot_words(text))
     assert hot == []  # 完成 is a verb only before a percentage
 
 
