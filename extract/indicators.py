@@ -224,19 +224,19 @@ class IndicatorStage:
             entries.setdefault(w, []).append(("chg", None))
         for w in from_words:
             entries.setdefault(w, []).append(("ft", None))
-        self.words = Lexicon(entries)  # all of them (for the checks below)
+        words = list(entries)
         # Two scans. The words that make a sentence worth reading (names, verbs, change words) are
         # looked for in the whole text, as a DFA (a small lexicon: scanned faster so, the same matches
         # in the same order); the others (subjects, role words, from-to words) only in the sentences
         # read. A hot word's entries: (kind, payload of its token, Latin first letter, Latin last
         # letter, led by 类); a near word's: (priority, kind, payload).
-        self.hot_words = [w for w in self.words.words if any(k in _HOT for k, _ in entries[w])]
+        self.hot_words = [w for w in words if any(k in _HOT for k, _ in entries[w])]
         self.hot_entries = [[(k, (w, x) if k == "mention" else x, w[0] in _LATIN_CHARS, w[-1] in _LATIN_CHARS,
                               w.startswith("类")) for k, x in entries[w] if k in _HOT] for w in self.hot_words]
         self.hot_lexicon = Lexicon(self.hot_words)
         self.hot_dfa = (ahocorasick_rs.AhoCorasick(self.hot_words, implementation=ahocorasick_rs.Implementation.DFA)
                         if ahocorasick_rs is not None and self.hot_words else None)
-        self.near_words = [w for w in self.words.words if any(k not in _HOT for k, _ in entries[w])]
+        self.near_words = [w for w in words if any(k not in _HOT for k, _ in entries[w])]
         self.near_entries = [[(_PRIORITY[k], k, x) for k, x in entries[w] if k not in _HOT] for w in self.near_words]
         self.near_lexicon = Lexicon(self.near_words)
 
@@ -250,6 +250,7 @@ class IndicatorStage:
         self.title = regex.compile(r"《[^《》\n]{1,150}》")
         self.brk = rules.pattern(data, "sentence_break", path)
         self.value = self._compile(f"(?P<n>{num})(?:{sp}*(?P<u>{unit_alt})|{bare})")
+        self.value_n, self.value_u = self.value.groupindex["n"], self.value.groupindex["u"]
         self.subj = rules.compile("|".join(f"(?:{s})" for s in subjects), path, _line(data, "subjects"))
         self.ft = self._compile(f"(?:{alternation(from_words)}){sp}*(?P<v1>{num})(?:{sp}*(?P<u1>{unit_alt}))?{sp}*"
                                 f"(?:{alternation(to_words)}){sp}*(?P<v2>{num})(?:{sp}*(?P<u2>{unit_alt})|{bare})")
@@ -274,7 +275,7 @@ class IndicatorStage:
         # a token found running over one makes the whole text read, as it is otherwise.
         self.brk_back = None
         if _CHAR_CLASS.fullmatch(self.brk.pattern) and not any(
-                self.brk.search(w) for w in [*self.words.words, *self.units, *to_words]):
+                self.brk.search(w) for w in [*words, *self.units, *to_words]):
             self.brk_back = regex.compile(self.brk.pattern, self.brk.flags | regex.REVERSE)
 
     # -- rule helpers ---------------------------------------------------------
@@ -481,6 +482,12 @@ class IndicatorStage:
 
     def _tok(self, s: int, e: int, kind: str, x) -> Tok:
         """The token of a winning candidate."""
+        if kind == "value":
+            u = x.group(self.value_u)
+            return Tok("value", s, e, {"items": [Item(s, e, _to_float(x.group(self.value_n)),
+                                                      self.units[u] if u else None, u or "")]})
+        if kind == "role":
+            return Tok("role", s, e, {"role": x})
         if kind == "mention":
             alias, ind = x[0], x[1]
             name = ind.name
@@ -492,10 +499,6 @@ class IndicatorStage:
                 elif ind.class_prefix:
                     name = self._norm_class(cls) + "类" + ind.name
             return Tok("mention", s, e, {"ind": ind, "name": name})
-        if kind == "value":
-            u = x.group("u")
-            return Tok("value", s, e, {"items": [Item(s, e, _to_float(x.group("n")),
-                                                      self.units[u] if u else None, u or "")]})
         if kind == "ft":
             return Tok("ft", s, e, {"v1": self._item(x, "v1", "u1"), "v2": self._item(x, "v2", "u2")})
         if kind == "chg":
@@ -505,8 +508,6 @@ class IndicatorStage:
             return Tok("chg", s, e, {"items": [it], "sign": sign, "dir": x.group("dir")})
         if kind == "verb":
             return Tok("verb", s, e, {"name": x})
-        if kind == "role":
-            return Tok("role", s, e, {"role": x})
         return Tok(kind, s, e)  # subj, brk
 
     def _dates(self, doc: Doc, titles: list[tuple[int, int]]) -> list:
@@ -814,7 +815,7 @@ class IndicatorStage:
         st.anchor, st.direct = t.end, False
 
 
-@dataclass
+@dataclass(slots=True)
 class _State:
     """What a sentence has said so far."""
 
