@@ -5,11 +5,15 @@
 "较去年同期下降13.8%" is a change of -13.8 %, compared with the same months a
 year earlier.
 
-One Aho-Corasick pass finds the words (indicator names of
+Aho-Corasick automata find the words (indicator names of
 rules/indicators.tsv, water bodies, role words such as 考核目标 and 去年同期,
 change and from-to words) and one regex each the numbers with units
 (rules/units.tsv), sentence ends, subjects and 《titles》 (skipped whole, so
 nothing inside one is a value); overlapping tokens resolve leftmost first.
+Only a sentence with a name, a verb or a change can state something, so only
+those words are looked for in the whole text, and the other words, numbers
+and subjects only in those sentences (when a sentence break is a single
+character that no word, unit, number or subject takes; else in the whole text).
 The ``date`` spans already in the document give the periods. A small reader
 then walks each sentence in order:
 
@@ -39,9 +43,10 @@ import regex
 
 from .doc import Doc
 from .places import Lexicon
+from .places import ahocorasick_rs
 from .rules import RuleError, RuleSet, alternation
 
-_LATIN = regex.compile(r"[A-Za-z0-9]")
+_LATIN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ROMAN = {"IV": "Ⅳ", "V": "Ⅴ", "III": "Ⅲ", "II": "Ⅱ", "I": "Ⅰ"}
 _LATIN_ROMAN = regex.compile(r"IV|V|I{1,3}")
 _ROMAN_CHARS = set("ⅠⅡⅢⅣⅤIV")
@@ -54,6 +59,10 @@ _ROLE_OF_CUE = {"target": "target", "same_period": "baseline", "last_year": "bas
 _EMITTING = ("value", "ft", "chg")  # the tokens that add facts
 _FIRST3 = itemgetter(0, 1, 2)  # (start, priority, -end): the order of candidate tokens
 _PRIORITY = {k: i for i, k in enumerate(["title", "brk", "ft", "chg", "mention", "verb", "role", "subj", "value"])}
+_P_FT, _P_CHG, _P_MENTION, _P_VERB, _P_SUBJ, _P_VALUE = (_PRIORITY[k] for k in ("ft", "chg", "mention", "verb", "subj", "value"))
+# A sentence break written as one character class ([。！？!?\n]): each break is one character.
+_CHAR_CLASS = regex.compile(r"\[\^?(?:[^\\\[\]]|\\.)+\]")
+_HOT = frozenset(("mention", "chg", "verb"))  # the word tokens that make a sentence worth reading
 _OWNING = frozenset(("mention", "verb"))  # what a value must follow in its sentence to be read
 _MASKABLE = frozenset(("value", "ft", "chg", "mention", "verb"))  # kinds that may not take a masked span
 _START = itemgetter(0)
@@ -215,8 +224,21 @@ class IndicatorStage:
             entries.setdefault(w, []).append(("chg", None))
         for w in from_words:
             entries.setdefault(w, []).append(("ft", None))
-        self.words = Lexicon(entries)
-        self.word_entries = [(w, entries[w]) for w in self.words.words]
+        words = list(entries)
+        # Two scans. The words that make a sentence worth reading (names, verbs, change words) are
+        # looked for in the whole text, as a DFA (a small lexicon: scanned faster so, the same matches
+        # in the same order); the others (subjects, role words, from-to words) only in the sentences
+        # read. A hot word's entries: (kind, payload of its token, Latin first letter, Latin last
+        # letter, led by 类); a near word's: (priority, kind, payload).
+        self.hot_words = [w for w in words if any(k in _HOT for k, _ in entries[w])]
+        self.hot_entries = [[(k, (w, x) if k == "mention" else x, w[0] in _LATIN_CHARS, w[-1] in _LATIN_CHARS,
+                              w.startswith("类")) for k, x in entries[w] if k in _HOT] for w in self.hot_words]
+        self.hot_lexicon = Lexicon(self.hot_words)
+        self.hot_dfa = (ahocorasick_rs.AhoCorasick(self.hot_words, implementation=ahocorasick_rs.Implementation.DFA)
+                        if ahocorasick_rs is not None and self.hot_words else None)
+        self.near_words = [w for w in words if any(k not in _HOT for k, _ in entries[w])]
+        self.near_entries = [[(_PRIORITY[k], k, x) for k, x in entries[w] if k not in _HOT] for w in self.near_words]
+        self.near_lexicon = Lexicon(self.near_words)
 
         for key in ("number", "bare_stop", "change_filler", "water_class"):  # each alone, for a precise error
             rules.pattern(data, key, path)
@@ -228,6 +250,7 @@ class IndicatorStage:
         self.title = regex.compile(r"《[^《》\n]{1,150}》")
         self.brk = rules.pattern(data, "sentence_break", path)
         self.value = self._compile(f"(?P<n>{num})(?:{sp}*(?P<u>{unit_alt})|{bare})")
+        self.value_n, self.value_u = self.value.groupindex["n"], self.value.groupindex["u"]
         self.subj = rules.compile("|".join(f"(?:{s})" for s in subjects), path, _line(data, "subjects"))
         self.ft = self._compile(f"(?:{alternation(from_words)}){sp}*(?P<v1>{num})(?:{sp}*(?P<u1>{unit_alt}))?{sp}*"
                                 f"(?:{alternation(to_words)}){sp}*(?P<v2>{num})(?:{sp}*(?P<u2>{unit_alt})|{bare})")
@@ -244,6 +267,16 @@ class IndicatorStage:
         self.compare_before = rules.pattern(data, "compare_before", path)
         self.compare_after = rules.pattern(data, "compare_after", path)
         self.verb_gap = regex.compile(r"^了?[ \t\u3000]*$")
+
+        # -- reading only the sentences that can state something --------------
+        # Only a sentence with a name, a verb or a change is read, so when a break is one character
+        # (of a class) and no word or unit holds one, the sentences around those are the only text
+        # scanned further (see _windows). Number and subject patterns must not take a break either;
+        # a token found running over one makes the whole text read, as it is otherwise.
+        self.brk_back = None
+        if _CHAR_CLASS.fullmatch(self.brk.pattern) and not any(
+                self.brk.search(w) for w in [*words, *self.units, *to_words]):
+            self.brk_back = regex.compile(self.brk.pattern, self.brk.flags | regex.REVERSE)
 
     # -- rule helpers ---------------------------------------------------------
     def _compile(self, pattern: str):
@@ -271,71 +304,190 @@ class IndicatorStage:
         return head + s[m.end():]
 
     # -- scanning -------------------------------------------------------------
-    def _candidates(self, text: str) -> list[tuple[int, int, int, str, Any]]:
-        """Every token that could start anywhere: (start, priority, -end, kind, match or payload)."""
+    def _hot_words(self, text: str) -> list[tuple[int, int, int]]:
+        """Every match of a hot word (index, start, end), overlapping, by end and at one end longest first."""
+        if self.hot_dfa is not None:
+            try:
+                return self.hot_dfa.find_matches_as_indexes(text, overlapping=True)
+            except UnicodeEncodeError:  # a lone surrogate: the lexicon reads it
+                pass
+        return self.hot_lexicon.all(text)
+
+    def _word_candidates(self, text: str, hits: list) -> tuple[list, list[tuple[int, int]], bool]:
+        """The tokens of the hot words, checked where they stand (names, changes, verbs), in candidate
+        order: [(start, priority, -end, kind, match or payload)]; their spans (each makes its sentence
+        worth reading); and whether one of them runs over a sentence break (then the text is read
+        whole, see :meth:`_windows`)."""
         cands: list[tuple[int, int, int, str, Any]] = []
         add = cands.append
-        for m in self.title.finditer(text):
-            add((m.start(), 0, -m.end(), "title", m))
-        for m in self.brk.finditer(text):
-            add((m.start(), 1, -m.end(), "brk", m))
-        entries = self.word_entries
-        for i, s, e in self.words.all(text):
-            w, vals = entries[i]
-            for kind, payload in vals:
+        hot: list[tuple[int, int]] = []
+        crossing = False
+        over = self.brk.search if self.brk_back is not None else None
+        entries = self.hot_entries
+        n = len(text)
+        for i, s, e in hits:
+            for kind, payload, latin_first, latin_last, classed in entries[i]:
                 if kind == "mention":
-                    if (_LATIN.match(w[0]) and s > 0 and _LATIN.match(text[s - 1])) or \
-                            (_LATIN.match(w[-1]) and e < len(text) and _LATIN.match(text[e])):
+                    if (latin_first and s > 0 and text[s - 1] in _LATIN_CHARS) or \
+                            (latin_last and e < n and text[e] in _LATIN_CHARS):
                         continue  # COD inside CODMn, TP inside HTTP
-                    add((s, _PRIORITY["mention"], -e, "mention", (w, payload)))
-                    if w.startswith("类"):  # Ⅲ类水质断面比例: the class numeral stands before the alias
+                    add((s, _P_MENTION, -e, "mention", payload))
+                    hot.append((s, e))
+                    if classed:  # Ⅲ类水质断面比例: the class numeral stands before the alias
                         cm = self.class_before.search(text, max(0, s - 12), s)
                         if cm:
-                            add((cm.start(), _PRIORITY["mention"], -e, "mention", (w, payload, cm.group(0))))
+                            cs = cm.start()
+                            add((cs, _P_MENTION, -e, "mention", payload + (cm.group(0),)))
+                            hot.append((cs, e))
+                            if over is not None and over(text, cs, s):
+                                crossing = True
                 elif kind == "chg":
                     m = self.chg.match(text, s)
                     if m:
-                        add((s, _PRIORITY["chg"], -m.end(), "chg", m))
-                elif kind == "ft":
-                    m = self.ft.match(text, s)
-                    if m:
-                        add((s, _PRIORITY["ft"], -m.end(), "ft", m))
-                elif kind == "verb":
-                    if self.verb.match(text, s):
-                        add((s, _PRIORITY["verb"], -e, "verb", payload))
-                else:
-                    add((s, _PRIORITY[kind], -e, kind, payload))
-        for m in self.subj.finditer(text):
-            add((m.start(), _PRIORITY["subj"], -m.end(), "subj", None))
-        for m in self.value.finditer(text):
-            add((m.start(), _PRIORITY["value"], -m.end(), "value", m))
+                        me = m.end()
+                        add((s, _P_CHG, -me, "chg", m))
+                        hot.append((s, me))
+                        if over is not None and over(text, s, me):
+                            crossing = True
+                elif self.verb.match(text, s):  # verb
+                    add((s, _P_VERB, -e, "verb", payload))
+                    hot.append((s, e))
         cands.sort(key=_FIRST3)
-        return cands
+        return cands, hot, crossing
 
-    def _resolve(self, doc: Doc) -> tuple[list, list[tuple[int, int]]]:
-        """The candidates that win, in text order: [(start, end, kind, match or payload)], sentence
-        breaks included, and the spans of the 《titles》 (which hide what is in them)."""
+    def _windows(self, text: str, hot: list[tuple[int, int]],
+                 titles: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+        """The stretches worth scanning: each sentence holding a span of ``hot``, as [(start, end)] in text
+        order, ``end`` at the break character that closes it (or the end of the text). A break inside a
+        《title》 candidate is not taken for a sentence's end: the stretch runs on past the title. None
+        when a hot span runs over a break (then the whole text is read)."""
+        n = len(text)
+        tstarts = [t[0] for t in titles]
+
+        def title_at(b: int):
+            i = bisect.bisect_right(tstarts, b)
+            return titles[i - 1] if i and titles[i - 1][1] > b else None
+
+        back, fwd = self.brk_back.search, self.brk.search
+        out: list[tuple[int, int]] = []
+        for s, e in sorted(hot):
+            if out and s < out[-1][1]:
+                if e > out[-1][1]:
+                    return None
+                continue  # in the stretch already taken
+            lo = s
+            while True:
+                m = back(text, 0, lo)
+                if m is None:
+                    lo = 0
+                    break
+                t = title_at(m.start())
+                if t is None:
+                    lo = m.end()
+                    break
+                lo = t[0]
+            hi = s
+            while True:
+                m = fwd(text, hi)
+                if m is None:
+                    hi = n
+                    break
+                t = title_at(m.start())
+                if t is None:
+                    hi = m.start()
+                    break
+                hi = t[1]
+            if hi < e:
+                return None
+            if out and lo <= out[-1][1]:
+                return None  # (a hot span at a break: cannot be, words hold no break)
+            out.append((lo, hi))
+        return out
+
+    def _resolve(self, doc: Doc, windows: list[tuple[int, int]], words: list,
+                 title_spans: list[tuple[int, int]], whole: bool = False) -> tuple[list, list[tuple[int, int]]] | None:
+        """The candidates that win in each window, in text order: [(start, end, kind, match or payload)],
+        sentence breaks included (the one before and the one after each window too), and the spans of
+        the 《titles》 taken (which hide what is in them). Overlapping tokens resolve leftmost first, at one
+        start the kind first in _PRIORITY, then the longer. None if a token runs over a window's end.
+        ``whole``: the one window is the whole text (else windows end at breaks, see :meth:`_windows`)."""
         text = doc.text
+        n = len(text)
         masked = doc.masked
         out: list = []
         add = out.append
         titles: list[tuple[int, int]] = []
-        upto = 0
-        for s, _, neg_end, kind, x in self._candidates(text):
-            if s < upto:
-                continue  # inside a token already taken
-            e = -neg_end
-            if kind in _MASKABLE and masked(s, e):
-                continue
-            upto = e
-            if kind == "title":
-                titles.append((s, e))
-            else:
-                add((s, e, kind, x))
+        wstarts = [c[0] for c in words]
+        near = self.near_entries
+        ft = self.ft.match
+        tstarts = [t[0] for t in title_spans]
+        lower = bisect.bisect_left
+        last_brk = -1
+        for lo, hi in windows:
+            if lo > 0 and lo - 1 != last_brk:
+                add((lo - 1, lo, "brk", None))
+            cands = [(ts, 0, -te, "title", None) for ts, te in title_spans[lower(tstarts, lo):lower(tstarts, hi)]]
+            cand = cands.append
+            if cands or whole:  # in a window, a break can only be in a 《title》
+                for m in self.brk.finditer(text, lo, hi):
+                    cand((m.start(), 1, -m.end(), "brk", m))
+            cands.extend(words[lower(wstarts, lo):lower(wstarts, hi)])
+            for i, s, e in self.near_lexicon.all(text[lo:hi]):  # (no word holds a break)
+                s += lo
+                e += lo
+                for p, kind, x in near[i]:
+                    if kind == "ft":
+                        m = ft(text, s)
+                        if m:
+                            me = m.end()
+                            if me > hi:
+                                return None
+                            cand((s, p, -me, kind, m))
+                    else:
+                        cand((s, p, -e, kind, x))
+            end = hi + 1 if hi < n else n  # the break closing the window: what a lookahead sees
+            for m in self.subj.finditer(text, lo, end):
+                s, e = m.span()
+                if s >= hi:
+                    break
+                if e > hi:
+                    return None
+                cand((s, _P_SUBJ, -e, "subj", None))
+            for m in self.value.finditer(text, lo, end):
+                s, e = m.span()
+                if s >= hi:
+                    break
+                if e > hi:
+                    return None
+                cand((s, _P_VALUE, -e, "value", m))
+            cands.sort(key=_FIRST3)
+            upto = lo
+            for s, _, neg_end, kind, x in cands:
+                if s < upto:
+                    continue  # inside a token already taken
+                e = -neg_end
+                if kind in _MASKABLE and masked(s, e):
+                    continue
+                upto = e
+                if kind == "title":
+                    titles.append((s, e))
+                else:
+                    add((s, e, kind, x))
+            if upto > hi:
+                return None
+            if hi < n:
+                add((hi, hi + 1, "brk", None))
+                last_brk = hi
         return out, titles
 
     def _tok(self, s: int, e: int, kind: str, x) -> Tok:
         """The token of a winning candidate."""
+        if kind == "value":
+            u = x.group(self.value_u)
+            return Tok("value", s, e, {"items": [Item(s, e, _to_float(x.group(self.value_n)),
+                                                      self.units[u] if u else None, u or "")]})
+        if kind == "role":
+            return Tok("role", s, e, {"role": x})
         if kind == "mention":
             alias, ind = x[0], x[1]
             name = ind.name
@@ -347,10 +499,6 @@ class IndicatorStage:
                 elif ind.class_prefix:
                     name = self._norm_class(cls) + "类" + ind.name
             return Tok("mention", s, e, {"ind": ind, "name": name})
-        if kind == "value":
-            u = x.group("u")
-            return Tok("value", s, e, {"items": [Item(s, e, _to_float(x.group("n")),
-                                                      self.units[u] if u else None, u or "")]})
         if kind == "ft":
             return Tok("ft", s, e, {"v1": self._item(x, "v1", "u1"), "v2": self._item(x, "v2", "u2")})
         if kind == "chg":
@@ -360,8 +508,6 @@ class IndicatorStage:
             return Tok("chg", s, e, {"items": [it], "sign": sign, "dir": x.group("dir")})
         if kind == "verb":
             return Tok("verb", s, e, {"name": x})
-        if kind == "role":
-            return Tok("role", s, e, {"role": x})
         return Tok(kind, s, e)  # subj, brk
 
     def _dates(self, doc: Doc, titles: list[tuple[int, int]]) -> list:
@@ -417,7 +563,18 @@ class IndicatorStage:
         name or verb, states nothing: it is not read, and its tokens are never built (most sentences
         are such)."""
         text = doc.text
-        res, titles = self._resolve(doc)
+        words, hot, crossing = self._word_candidates(text, self._hot_words(text))
+        if not hot:
+            return  # no name, verb or change: no sentence says anything
+        title_spans = [m.span() for m in self.title.finditer(text)]
+        found = None
+        if self.brk_back is not None and not crossing:
+            windows = self._windows(text, hot, title_spans)
+            if windows is not None:
+                found = self._resolve(doc, windows, words, title_spans)
+        if found is None:
+            found = self._resolve(doc, [(0, len(text))], words, title_spans, whole=True)
+        res, titles = found
         if not any(r[2] in _EMITTING for r in res):
             return
         dates = self._dates(doc, titles)
@@ -658,7 +815,7 @@ class IndicatorStage:
         st.anchor, st.direct = t.end, False
 
 
-@dataclass
+@dataclass(slots=True)
 class _State:
     """What a sentence has said so far."""
 
