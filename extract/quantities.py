@@ -13,16 +13,18 @@ an amount (三千亩 yes; 一岗双责, 第二轮, 十四五, a place called 三
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 
 import regex
 
 from .doc import Doc
-from .numerals import cn_to_number, parse_number
+from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number
 from .rules import RuleError, RuleSet, alternation
 
 # Spans of these kinds own their digits; a quantity may not overlap them.
 OVERLAP_KINDS = ("date", "indicator", "change", "doc_number", "phone", "email", "standard", "cited_doc")
 
+CN_MULTIPLIER_CHARS = frozenset(CN_BIG_UNITS) | frozenset(CN_SMALL_UNITS)
 _CLASS_END = regex.compile(r"\^?\]?(?:\\.|[^\]\\])*\]", regex.S)  # the rest of a [...] set after its [
 _PLAIN = frozenset("\\()[]{}.*+?^$|#")  # characters that make a group's words more than plain text
 
@@ -205,6 +207,16 @@ class QuantityStage:
         )
         pattern = f"(?P<skip>{skip_alt})|(?P<q>{self._local(qty)})"
         self.scanner = rules.compile(pattern, path, line("units"), flags=regex.M)
+        self._gi = self.scanner.groupindex
+        self._qgroups = itemgetter(*(self._gi[k] - 1 for k in (
+            "bound", "pre", "an", "cn", "rng", "an2", "cn2", "a1", "mult", "a2", "unit", "post", "tail")))
+        self._q = self._gi["q"]
+        # each multiplier as an integer factor (parse_number's own reading of it), "" for none
+        self._mult_int = {"": 1}
+        for w in words("multipliers"):
+            f = parse_number("1" + w)
+            if f is not None and f == int(f) and all(c in CN_MULTIPLIER_CHARS for c in w):
+                self._mult_int[w] = int(f)
 
         # what is counted: after a classifier, else before the number
         nm = data.get("names")
@@ -247,8 +259,9 @@ class QuantityStage:
             i = bisect.bisect_left(starts, b)  # spans starting before b
             return i > 0 and ends_max[i - 1] > a
 
+        qi = self._q
         for m in self.scanner.finditer(text):
-            if m.group("q") is None:
+            if m.start(qi) < 0:
                 continue
             res = self._read(m, text)
             if res is None:
@@ -261,14 +274,16 @@ class QuantityStage:
 
     def _read(self, m, text: str):
         """(start, end, value, unit, attrs) of a quantity match, or None to drop it."""
-        if m.group("bound") or m.group("tail"):
+        # the groups read once, by number (m.group(name) looks each name up again)
+        bound, pre, an, cn, rng, an2, cn2, a1, mult, a2, unit, post, tail = self._qgroups(m.groups())
+        if bound or tail:
             return None  # a requirement (至少1次), a time limit (24小时内) or a rate (万吨/日)
-        start = m.start("pre") if m.group("pre") else m.start("an") if m.group("an") else m.start("cn")
-        end = m.end("post") if m.group("post") else m.end("unit")
-        unit, mult = m.group("unit"), m.group("mult") or ""
-        chinese = m.group("cn") is not None
-        if chinese:
-            value = cn_to_number(m.group("cn") + mult)
+        gi = self._gi
+        start = m.start(gi["pre"]) if pre else m.start(gi["an"]) if an else m.start(gi["cn"])
+        end = m.end(gi["post"]) if post else m.end(gi["unit"])
+        mult = mult or ""
+        if cn is not None:
+            value = cn_to_number(cn + mult)
             if value is None or value < self.cn_min:
                 return None
             before = text[start - 1] if start else ""
@@ -280,7 +295,7 @@ class QuantityStage:
             if self.cn_place.match(text, end):
                 return None  # a place: 百亩村
         else:
-            value = parse_number(m.group("an") + mult)
+            value = self._arabic(an, mult)
             if value is None:
                 return None
         if self.indicator_before.search(text, max(0, start - 12), start):
@@ -288,17 +303,25 @@ class QuantityStage:
         if unit in self.freq_units and self.freq_before.search(text, max(0, start - 16), start):
             return None  # 每月1次: a frequency, not a count of what was done
         attrs: dict = {}
-        if m.group("rng"):
-            hi = (cn_to_number(m.group("cn2") + mult) if m.group("cn2")
-                  else parse_number(m.group("an2") + mult))
+        if rng:
+            hi = cn_to_number(cn2 + mult) if cn2 else self._arabic(an2, mult)
             if hi is None or hi <= value:
                 return None
             attrs["max"] = hi
         if unit in self.classifiers and value != int(value):
             return None  # 2.10个: a list number run into a count, not 2.1 things
-        if m.group("pre") or m.group("a1") or m.group("a2") or m.group("post"):
+        if pre or a1 or a2 or post:
             attrs["approximate"] = True
         return start, end, value, unit, attrs
+
+    def _arabic(self, digits: str, mult: str) -> float | None:
+        """``parse_number(digits + mult)``; plain ASCII digits (the common case) in integer
+        arithmetic, which gives the same float (both exact, then rounded once)."""
+        if digits.isascii() and digits.isdigit():
+            factor = self._mult_int.get(mult)
+            if factor is not None:
+                return float(int(digits) * factor)
+        return parse_number(digits + mult)
 
     def _name(self, text: str, m, unit: str, start: int) -> str:
         """What is counted, where the text says: 56个排口 -> 排口, 宣传手册11万余册 -> 宣传手册."""
