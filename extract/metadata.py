@@ -32,7 +32,7 @@ _LIST_SEP = regex.compile(r"[，,、；;]+")
 _SOURCE_END = regex.compile(r"\s{2,}|\s*(?:作者|编辑|浏览|阅读|字号)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     start: int
     end: int
@@ -45,12 +45,16 @@ class Line:
 
 def lines_of(text: str) -> list[Line]:
     out, pos = [], 0
+    append = out.append
     for raw in text.split("\n"):
-        stripped = raw.strip()
-        if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            out.append(Line(pos + lead, pos + lead + len(stripped), stripped))
-        pos += len(raw) + 1
+        n = len(raw)
+        if n:
+            stripped = raw.strip()
+            if stripped:
+                # no leading space when the line starts with its first word (the common case)
+                lead = 0 if raw[0] == stripped[0] else n - len(raw.lstrip())
+                append(Line(pos + lead, pos + lead + len(stripped), stripped))
+        pos += n + 1
     return out
 
 

@@ -13,15 +13,91 @@ an amount (三千亩 yes; 一岗双责, 第二轮, 十四五, a place called 三
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 
 import regex
 
 from .doc import Doc
-from .numerals import cn_to_number, parse_number
+from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number
 from .rules import RuleError, RuleSet, alternation
 
 # Spans of these kinds own their digits; a quantity may not overlap them.
 OVERLAP_KINDS = ("date", "indicator", "change", "doc_number", "phone", "email", "standard", "cited_doc")
+
+CN_MULTIPLIER_CHARS = frozenset(CN_BIG_UNITS) | frozenset(CN_SMALL_UNITS)
+_CLASS_END = regex.compile(r"\^?\]?(?:\\.|[^\]\\])*\]", regex.S)  # the rest of a [...] set after its [
+_PLAIN = frozenset("\\()[]{}.*+?^$|#")  # characters that make a group's words more than plain text
+
+
+def word_trie(words, tails: dict | None = None) -> str:
+    """The alternation of literal ``words``, longest first, as a trie: 不(?:得(?:低于|少于)|低于)|至少.
+
+    The same matches as the flat alternation with longer words before their prefixes (what
+    :func:`~extract.rules.alternation` writes): the words that match at a place are all
+    prefixes of the text there, and the trie tries them longest first, continuing before it
+    stops; words that part at a character exclude each other. The regex module tries a flat
+    alternation word by word at every place, the trie one character at a time, so a place
+    where no word starts fails at once. ``tails``: a pattern (a lookahead) a word must be
+    followed by, applied where the word ends (个 but not 个别: ``{"个": "(?!别)"}``).
+    """
+    tails = tails or {}
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = w
+
+    def build(node: dict) -> str:
+        kids = [regex.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        end = node.get("")
+        if not kids:
+            return tails.get(end, "")
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        if end is None:
+            return body
+        tail = tails.get(end, "")
+        return f"(?:{body}|{tail})" if tail else f"(?:{body})?"
+
+    return "(?:" + build(root) + ")"
+
+
+def literal_groups_as_tries(pattern: str) -> str:
+    """``pattern`` with each group of plain words, ``(?:十四五|十三五|水十条)``, written as a trie
+    (:func:`word_trie`): the same matches, tried faster. A group is left as written when a word
+    comes before a longer word it begins (the flat alternation then prefers the shorter one), when
+    a word repeats, and the whole pattern when it sets flags of its own (verbose mode, where a
+    space is not a character)."""
+    if "(?" in pattern and regex.search(r"\(\?[a-zA-Z]*x", pattern):
+        return pattern
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            m = _CLASS_END.match(pattern, i + 1)
+            if not m:
+                return pattern
+            out.append(pattern[i:m.end()])
+            i = m.end()
+            continue
+        if pattern.startswith("(?:", i):
+            j = pattern.find(")", i + 3)
+            body = pattern[i + 3:j] if j > 0 else ""
+            words = body.split("|")
+            if len(words) > 1 and all(words) and not _PLAIN.intersection(body.replace("|", "")) \
+                    and len(set(words)) == len(words) \
+                    and not any(words[b].startswith(words[a]) for a in range(len(words))
+                                for b in range(a + 1, len(words))):
+                out.append(word_trie(words))
+                i = j + 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class QuantityStage:
@@ -69,16 +145,15 @@ class QuantityStage:
             if u not in all_units:
                 raise RuleError(path, line(u, exc), f"unit_exceptions names {u!r}, which is not a unit")
             words(u, exc)
-        unit_alt = "|".join(
-            regex.escape(u) + (f"(?!{alternation(exc[u])})" if u in exc else "")
-            for u in sorted(all_units, key=lambda w: (-len(w), w)))
+        # word lists as tries (word_trie): the same matches as their alternations, tried faster
+        unit_alt = word_trie(all_units, {u: f"(?!{word_trie(exc[u])})" for u in exc})
 
-        mult = alternation(words("multipliers"))
-        pre = alternation(words("approx_prefixes"))
-        marks = alternation(words("approx_marks"))
-        post = alternation(words("approx_suffixes"))
-        bound = alternation(words("bound_prefixes"))
-        tail = alternation(words("limit_suffixes") + words("rate_marks"))
+        mult = word_trie(words("multipliers"))
+        pre = word_trie(words("approx_prefixes"))
+        marks = word_trie(words("approx_marks"))
+        post = word_trie(words("approx_suffixes"))
+        bound = word_trie(words("bound_prefixes"))
+        tail = word_trie(words("limit_suffixes") + words("rate_marks"))
         rng = piece("range_marks")
         freq = data.get("frequency")
         if not isinstance(freq, dict):
@@ -105,7 +180,7 @@ class QuantityStage:
         for s in skips:
             if not isinstance(s, dict) or "pattern" not in s or "name" not in s:
                 raise RuleError(path, getattr(s, "line", line("skip")), "each skip entry needs a name and a pattern")
-            branches.append(piece("pattern", s))
+            branches.append(literal_groups_as_tries(piece("pattern", s)))  # same matches, faster
         skip_alt = "|".join(f"(?:{b})" for b in branches)
 
         number = r"(?:(?P<an>{NUM})|(?P<cn>{CN}))"
@@ -131,7 +206,28 @@ class QuantityStage:
             rf"(?P<tail>{tail})?"
         )
         pattern = f"(?P<skip>{skip_alt})|(?P<q>{self._local(qty)})"
+        # A run of digits where nothing matched at its first digit is passed over whole (see
+        # `digit_runs` in quantities.yaml): (*SKIP)(*FAIL) ends the try there and the scan goes
+        # on after the run. Trusted only when no layer changed this file, as the rule restates
+        # what every other rule of it cannot do.
+        self.digit_runs = None
+        if "digit_runs" in data:
+            runs = piece("digit_runs")
+            where = getattr(data, "path_of", lambda k, d: d)
+            if all(where(k, path) == where("digit_runs", path) for k in data):
+                self.digit_runs = runs
+                pattern += f"|(?:{runs})(*SKIP)(*FAIL)"
         self.scanner = rules.compile(pattern, path, line("units"), flags=regex.M)
+        self._gi = self.scanner.groupindex
+        self._qgroups = itemgetter(*(self._gi[k] - 1 for k in (
+            "bound", "pre", "an", "cn", "rng", "an2", "cn2", "a1", "mult", "a2", "unit", "post", "tail")))
+        self._q = self._gi["q"]
+        # each multiplier as an integer factor (parse_number's own reading of it), "" for none
+        self._mult_int = {"": 1}
+        for w in words("multipliers"):
+            f = parse_number("1" + w)
+            if f is not None and f == int(f) and all(c in CN_MULTIPLIER_CHARS for c in w):
+                self._mult_int[w] = int(f)
 
         # what is counted: after a classifier, else before the number
         nm = data.get("names")
@@ -174,8 +270,9 @@ class QuantityStage:
             i = bisect.bisect_left(starts, b)  # spans starting before b
             return i > 0 and ends_max[i - 1] > a
 
+        qi = self._q
         for m in self.scanner.finditer(text):
-            if m.group("q") is None:
+            if m.start(qi) < 0:
                 continue
             res = self._read(m, text)
             if res is None:
@@ -188,14 +285,16 @@ class QuantityStage:
 
     def _read(self, m, text: str):
         """(start, end, value, unit, attrs) of a quantity match, or None to drop it."""
-        if m.group("bound") or m.group("tail"):
+        # the groups read once, by number (m.group(name) looks each name up again)
+        bound, pre, an, cn, rng, an2, cn2, a1, mult, a2, unit, post, tail = self._qgroups(m.groups())
+        if bound or tail:
             return None  # a requirement (至少1次), a time limit (24小时内) or a rate (万吨/日)
-        start = m.start("pre") if m.group("pre") else m.start("an") if m.group("an") else m.start("cn")
-        end = m.end("post") if m.group("post") else m.end("unit")
-        unit, mult = m.group("unit"), m.group("mult") or ""
-        chinese = m.group("cn") is not None
-        if chinese:
-            value = cn_to_number(m.group("cn") + mult)
+        gi = self._gi
+        start = m.start(gi["pre"]) if pre else m.start(gi["an"]) if an else m.start(gi["cn"])
+        end = m.end(gi["post"]) if post else m.end(gi["unit"])
+        mult = mult or ""
+        if cn is not None:
+            value = cn_to_number(cn + mult)
             if value is None or value < self.cn_min:
                 return None
             before = text[start - 1] if start else ""
@@ -207,7 +306,7 @@ class QuantityStage:
             if self.cn_place.match(text, end):
                 return None  # a place: 百亩村
         else:
-            value = parse_number(m.group("an") + mult)
+            value = self._arabic(an, mult)
             if value is None:
                 return None
         if self.indicator_before.search(text, max(0, start - 12), start):
@@ -215,17 +314,25 @@ class QuantityStage:
         if unit in self.freq_units and self.freq_before.search(text, max(0, start - 16), start):
             return None  # 每月1次: a frequency, not a count of what was done
         attrs: dict = {}
-        if m.group("rng"):
-            hi = (cn_to_number(m.group("cn2") + mult) if m.group("cn2")
-                  else parse_number(m.group("an2") + mult))
+        if rng:
+            hi = cn_to_number(cn2 + mult) if cn2 else self._arabic(an2, mult)
             if hi is None or hi <= value:
                 return None
             attrs["max"] = hi
         if unit in self.classifiers and value != int(value):
             return None  # 2.10个: a list number run into a count, not 2.1 things
-        if m.group("pre") or m.group("a1") or m.group("a2") or m.group("post"):
+        if pre or a1 or a2 or post:
             attrs["approximate"] = True
         return start, end, value, unit, attrs
+
+    def _arabic(self, digits: str, mult: str) -> float | None:
+        """``parse_number(digits + mult)``; plain ASCII digits (the common case) in integer
+        arithmetic, which gives the same float (both exact, then rounded once)."""
+        if digits.isascii() and digits.isdigit():
+            factor = self._mult_int.get(mult)
+            if factor is not None:
+                return float(int(digits) * factor)
+        return parse_number(digits + mult)
 
     def _name(self, text: str, m, unit: str, start: int) -> str:
         """What is counted, where the text says: 56个排口 -> 排口, 宣传手册11万余册 -> 宣传手册."""
