@@ -206,17 +206,6 @@ class QuantityStage:
             rf"(?P<tail>{tail})?"
         )
         pattern = f"(?P<skip>{skip_alt})|(?P<q>{self._local(qty)})"
-        # A run of digits where nothing matched at its first digit is passed over whole (see
-        # `digit_runs` in quantities.yaml): (*SKIP)(*FAIL) ends the try there and the scan goes
-        # on after the run. Trusted only when no layer changed this file, as the rule restates
-        # what every other rule of it cannot do.
-        self.digit_runs = None
-        if "digit_runs" in data:
-            runs = piece("digit_runs")
-            where = getattr(data, "path_of", lambda k, d: d)
-            if all(where(k, path) == where("digit_runs", path) for k in data):
-                self.digit_runs = runs
-                pattern += f"|(?:{runs})(*SKIP)(*FAIL)"
         self.scanner = rules.compile(pattern, path, line("units"), flags=regex.M)
         self._gi = self.scanner.groupindex
         self._qgroups = itemgetter(*(self._gi[k] - 1 for k in (

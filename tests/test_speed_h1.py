@@ -2,8 +2,6 @@
 
 * word lists and plain-word groups as tries (quantities): the same matches, in the same order of
   preference, as the flat alternation;
-* `digit_runs` (rules/quantities.yaml): a run of digits where nothing matched at its first digit is
-  passed over whole; the scanner with it finds what the scanner without it finds;
 * a plain ASCII number times a multiplier read in integer arithmetic: the float parse_number gives;
 * dates: the anchor and the scanner fused in one pattern find what the scanner finds where the
   anchor holds (and that is what the scanner alone finds).
@@ -11,8 +9,8 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
+import conftest
 import pytest
 import regex
 
@@ -21,8 +19,8 @@ from extract.pipeline import Pipeline
 from extract.quantities import literal_groups_as_tries, word_trie
 from extract.rules import alternation
 
-SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
-DEV = sorted(Path("/work/shared/dev/docs").glob("*.txt"))
+SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
+DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
@@ -100,70 +98,6 @@ def test_literal_groups_as_tries(pattern, changed):
     for s in texts:
         a, b = regex.compile(pattern), regex.compile(out)
         assert [m.span() for m in a.finditer(s)] == [m.span() for m in b.finditer(s)], (pattern, s)
-
-
-# -- digit_runs -----------------------------------------------------------------
-def _plain_scanner(q):
-    """The quantities scanner without the digit_runs branch: every position tried."""
-    suffix = f"|(?:{q.digit_runs})(*SKIP)(*FAIL)"
-    assert q.scanner.pattern.endswith(suffix)
-    return regex.compile(q.scanner.pattern[: -len(suffix)], regex.M)
-
-
-def _sig(scanner, text):
-    return [(m.span(), m.groups()) for m in scanner.finditer(text)]
-
-
-RUN_CASES = [
-    "2025年11月27日完成3个项目",
-    "第1234567890123456%",          # an ordinal ends inside a run, a percentage begins there
-    "第12345678901234567个",         # an ordinal ends inside a run, then no more
-    "1234,567%",                     # a percentage with thousands begins inside a run
-    "12345678901234567%",            # more digits than a number holds, then a percent sign
-    "12345678901234567 百分点",
-    "1.1234567%",
-    "123456成",
-    "9876成员",
-    "编号1234567890123456789012345678901234个",  # a label's serial ends inside a run
-    "GB1234567890123456789012345678901234567个",  # a code ends inside a run
-    "12345热线 212345 123456个",
-    "1,087个问题 12,345,678元 1234,567个",
-    "约2025个\n2025. 共3-5个\n  12、",
-    "２０２５年１２３４５６７８个",
-]
-
-
-@pytest.mark.parametrize("text", RUN_CASES)
-def test_digit_runs_same_matches(pipe, text):
-    q = stage(pipe, "quantities")
-    assert q.digit_runs is not None
-    assert _sig(q.scanner, text) == _sig(_plain_scanner(q), text)
-
-
-def test_digit_runs_same_matches_on_random_text(pipe):
-    q = stage(pipe, "quantities")
-    plain = _plain_scanner(q)
-    alphabet = list("0123456789０１２,.．%％‰ 个百分点成第《》“”（）12345AGB编号：一二十三千万亿约余多至-年月日人次\n")
-    rnd = random.Random(20251127)
-    for _ in range(4000):
-        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 40)))
-        assert _sig(q.scanner, text) == _sig(plain, text), text
-
-
-@pytest.mark.parametrize("path", SEEDS + DEV, ids=lambda p: p.name)
-def test_digit_runs_same_matches_on_documents(pipe, path):
-    q = stage(pipe, "quantities")
-    text = pipe.normalizer(path.read_text(encoding="utf-8"))[0]
-    assert _sig(q.scanner, text) == _sig(_plain_scanner(q), text)
-
-
-def test_digit_runs_not_trusted_under_a_layer(tmp_path):
-    (tmp_path / "quantities.yaml").write_text(
-        "# a layer of its own skip patterns\nskip:\n  - name: serial\n    pattern: 'S[0-9]{2}'\n",
-        encoding="utf-8")
-    q = stage(Pipeline([str(tmp_path)]), "quantities")
-    assert q.digit_runs is None
-    assert "(*SKIP)" not in q.scanner.pattern
 
 
 # -- integer arithmetic for plain numbers ---------------------------------------------

@@ -8,14 +8,14 @@ sentences and on the seed and dev documents, and check the windows themselves.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
+import conftest
 import pytest
 
 from extract.pipeline import Pipeline
 
-SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
-DEV = sorted(Path("/work/shared/dev/docs").glob("*.txt"))
+SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
+DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
