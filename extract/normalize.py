@@ -8,9 +8,11 @@ split ("压实生态" + blank line + "环境保护责任").
 from __future__ import annotations
 
 import html
+import operator
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import opencc
 import regex
 
@@ -63,6 +65,96 @@ def _has_control(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+# A census of the characters of a text: which of some character classes it holds (and where), read in
+# one pass of C over the text's code points. A step whose pattern needs a character (or a run of them)
+# that the text does not hold is skipped: its regex would scan the whole text to find nothing.
+_SCAN_LIMIT = 0x30000  # class members are read from the regex below this code point; above it, any may be one
+_ALL_CHARS: list = []  # every code point below _SCAN_LIMIT, as one string (built on first use)
+# a rule pattern that is one character (a class, an escape, a plain character) with a count: [...]{3,2000}
+_ONE_CHAR_RUN = regex.compile(r"(?P<atom>\[(?:\\.|[^\\\]\[])+\]|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|[^\\\[\](){}.*+?|^$])"
+                              r"(?:\{(?P<min>\d+)(?:,\d*)?\}|(?P<plus>\+))?\??")
+
+
+def _members(pattern: str, flags: int) -> np.ndarray | None:
+    """The code points below _SCAN_LIMIT that ``pattern`` (one character wide) matches, or None when it
+    is not one character wide."""
+    if not _ALL_CHARS:
+        _ALL_CHARS.append("".join(map(chr, range(_SCAN_LIMIT))))
+    every = _ALL_CHARS[0]
+    pat = regex.compile(pattern, flags)
+    # each match replaced by one marker, then by another: a member is where both markers stand
+    a, b = pat.sub("\x00", every), pat.sub("\x01", every)
+    if len(a) != len(every) or len(b) != len(every):
+        return None
+    a = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), np.uint32)
+    b = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return np.flatnonzero((a == 0) & (b == 1))
+
+
+class _Census:
+    """Up to 16 character classes, each a bit of a table over all code points."""
+
+    def __init__(self):
+        self.table = np.zeros(0x110000, np.uint16)
+        self.used = 0
+
+    def add(self, codes, above: bool = False) -> int:
+        """A bit for these code points (and every code point from _SCAN_LIMIT up if ``above``); 0 when all
+        16 are taken."""
+        if self.used >= 16:
+            return 0
+        bit = 1 << self.used
+        self.used += 1
+        self.table[np.asarray(codes, dtype=np.int64)] |= bit
+        if above:
+            self.table[_SCAN_LIMIT:] |= bit
+        return bit
+
+    def add_pattern(self, pattern: str, flags: int = 0) -> int:
+        codes = _members(pattern, flags)
+        return 0 if codes is None else self.add(codes, above=True)
+
+    def read(self, text: str) -> tuple[np.ndarray, int]:
+        """Each character's bits, and the bits of the text."""
+        flags = self.table.take(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32))
+        return flags, int(np.bitwise_or.reduce(flags)) if len(flags) else 0
+
+
+_CENSUSES: dict = {}  # the census of a set of rules (read-only once built), by the rules' patterns
+
+
+def _run_filter(census: _Census, pat) -> tuple[int, int] | None:
+    """(bit, n) when ``pat`` is one character class repeated at least n times (n >= 1): it can match only a
+    text holding n of the class's characters in a row. None when the pattern is of another form."""
+    m = _ONE_CHAR_RUN.fullmatch(pat.pattern)
+    if m is None:
+        return None
+    n = int(m.group("min")) if m.group("min") is not None else 1
+    if not 1 <= n <= 32:
+        return None
+    bit = census.add_pattern(m.group("atom"), pat.flags)
+    return (bit, n) if bit else None
+
+
+def _may_match(check, flags: np.ndarray, present: int) -> bool:
+    """Can a pattern with this run filter match a text of this census?"""
+    if check is None:
+        return True
+    bit, n = check
+    if not present & bit:
+        return False
+    if n == 1:
+        return True
+    have = (flags & bit) != 0
+    span = len(have) - n + 1
+    if span <= 0:
+        return False
+    run = have[:span].copy()
+    for k in range(1, n):
+        run &= have[k:k + span]
+    return bool(run.any())
 
 
 def _to_bytes(run: str) -> bytes | None:
@@ -132,6 +224,32 @@ class Normalizer:
         self.mojibake_min_han = int(data.get("mojibake_min_han", 1))
         self.mojibake_min_share = float(data.get("mojibake_min_share", 0.5))
         self.mojibake_gbk_min = int(data.get("mojibake_gbk_min_chars", 6))
+        self._census_setup(rules, data, path)
+
+    def _census_setup(self, rules: RuleSet, data, path) -> None:
+        """The census read of each text, and for each step what it needs of the text to do anything
+        (built once per process for the same rules: normalisers are made anew for each extract_text)."""
+        triggers = data.get("t2s_triggers")
+        # t2s changes nothing in a text holding none of these characters (checked against the
+        # dictionaries of the OpenCC version named; with another version every text is converted)
+        if not (isinstance(triggers, str)
+                and str(data.get("t2s_opencc_version", "")) == getattr(opencc, "__version__", None)):
+            triggers = None
+        key = (triggers, tuple((p.pattern, p.flags) for p in self.debris + [self.mojibake_run] + self.mojibake_remove))
+        setup = _CENSUSES.get(key)
+        if setup is None:
+            census = _Census()
+            c1 = census.add_pattern(_C1.pattern)
+            wide = census.add_pattern(_WIDE_ALNUM.pattern)
+            digit = census.add_pattern(_OTHER_DIGIT.pattern)
+            t2s = census.add(sorted({ord(c) for c in triggers if not c.isspace()})) if triggers else 0
+            setup = _CENSUSES[key] = (census, c1, wide, digit, t2s,
+                                      [_run_filter(census, pat) for pat in self.debris],
+                                      _run_filter(census, self.mojibake_run),
+                                      [_run_filter(census, pat) for pat in self.mojibake_remove])
+        self._census, self._c1, self._wide, self._digit, self._t2s, debris, self._mojibake_check, remove = setup
+        self._debris = list(zip(self.debris, debris))
+        self._remove = list(zip(self.mojibake_remove, remove))
 
     def __call__(self, raw: str) -> tuple[str, dict]:
         """Return the normalised text and notes on what was done."""
@@ -145,23 +263,38 @@ class Normalizer:
             if "&" not in text:
                 break
             text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-        for pat in self.debris:
-            text = pat.sub("", text)
-        text, notes["mojibake"] = self._mojibake(text)
-        text = _C1.sub("", text)
+        read = self._census.read
+        flags, present = read(text)
+        for pat, check in self._debris:
+            if _may_match(check, flags, present):
+                new = pat.sub("", text)
+                if new != text:  # a removal can join a run: read the census again
+                    text = new
+                    flags, present = read(text)
+        new, notes["mojibake"] = self._mojibake(text, flags, present)
+        if new != text:
+            text = new
+            flags, present = read(text)
+        # (what follows only removes characters or makes them ASCII: the census still holds for what it seeks)
+        if present & self._c1:
+            text = _C1.sub("", text)
         for c in _WIDE_SPACES:  # the spaces alone are common: replaced, and the table read only when needed
             text = text.replace(c, _WIDE[ord(c)])
-        if _WIDE_ALNUM.search(text):
+        if present & self._wide:
             text = text.translate(_WIDE)
-        if not text.isascii():
+        if present & self._digit:
             # every decimal digit becomes ASCII, so that a rule's \d never hands int() or float() a digit it cannot read
             text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0), 0)), text)
-        text, notes["traditional"] = self._simplify(text)
+        if self._t2s and not present & self._t2s:
+            notes["traditional"] = self.trad_min <= 0 and self.trad_ratio <= 0  # as _simplify says of such a text
+        else:
+            text, notes["traditional"] = self._simplify(text)
         text = self._paragraphs(text)
         return text, notes
 
-    def _mojibake(self, text: str) -> tuple[str, int]:
-        """Repair Chinese text that was decoded as Latin-1/cp1252; remove what cannot be repaired."""
+    def _mojibake(self, text: str, flags=None, present: int = -1) -> tuple[str, int]:
+        """Repair Chinese text that was decoded as Latin-1/cp1252; remove what cannot be repaired.
+        (``flags``, ``present``: the text's census, which says what cannot be found.)"""
         fixed = 0
 
         def repair(m):
@@ -173,10 +306,19 @@ class Normalizer:
             return new
 
         if not text.isascii():
-            text = self.mojibake_run.sub(repair, text)
-            for pat in self.mojibake_remove:
-                text, n = pat.subn("", text)
-                fixed += n
+            if flags is None:
+                flags, present = self._census.read(text)
+            if _may_match(self._mojibake_check, flags, present):
+                new = self.mojibake_run.sub(repair, text)
+                if new != text:
+                    text = new
+                    flags, present = self._census.read(text)
+            for pat, check in self._remove:
+                if _may_match(check, flags, present):
+                    text, n = pat.subn("", text)
+                    if n:
+                        fixed += n
+                        flags, present = self._census.read(text)
         return text, fixed
 
     def _simplify(self, text: str) -> tuple[str, bool]:
@@ -184,9 +326,14 @@ class Normalizer:
         if simple == text:  # most texts: no character differs
             return text, self.trad_min <= 0 and self.trad_ratio <= 0
         # t2s is character-for-character for these texts; count what differs
-        changed = sum(1 for a, b in zip(text, simple) if a != b)
+        changed = _count_changed(text, simple, self.trad_min, self.trad_ratio)
+        if changed < self.trad_min:
+            return text, False
+        # the Han characters are at most all the characters: a share of these is enough, without counting them
+        if changed / len(text) >= self.trad_ratio:
+            return simple, True
         han = len(_HAN.findall(text)) or 1
-        if changed >= self.trad_min and changed / han >= self.trad_ratio:
+        if changed / han >= self.trad_ratio:
             return simple, True
         return text, False
 
@@ -260,6 +407,23 @@ class Normalizer:
         """Can this line carry on the sentence before it (not indented, a heading, list item, field or table row)?"""
         return (line[:1] not in indent and not self.new_block.match(line)
                 and not self.table_row.search(line))
+
+
+def _count_changed(a: str, b: str, at_least: int, share: float) -> int:
+    """How many positions of ``a`` and ``b`` hold different characters (as far as the shorter goes), read
+    in pieces: equal pieces are passed over at once, and counting stops as soon as the count reaches
+    both ``at_least`` and ``share`` of ``len(a)`` (then it is enough, and no smaller than the count)."""
+    n = min(len(a), len(b))
+    count = 0
+    step = 256
+    for i in range(0, n, step):
+        j = min(n, i + step)
+        x, y = a[i:j], b[i:j]
+        if x != y:
+            count += sum(map(operator.ne, x, y))
+            if count >= at_least and count / len(a) >= share:
+                break
+    return count
 
 
 def _any_fullmatch(patterns: list):
