@@ -338,36 +338,50 @@ class Normalizer:
         return text, False
 
     def _paragraphs(self, text: str) -> str:
-        lines = [ln.rstrip() for ln in text.split("\n")]
+        lines = [ln.rstrip() for ln in text.split("\n")]  # (so a line holding only spaces is "")
         # drop page-number lines, and a trailing bare number (the last page's number)
         page_line = self._page_line
-        lines = [ln for ln in lines if not page_line(ln)]
-        while lines and not lines[-1].strip():
+        blank_is_page = page_line("")
+        lines = [ln for ln in lines if not (page_line(ln) if ln else blank_is_page)]
+        while lines and not lines[-1]:
             lines.pop()
-        if lines and self.bare_page.fullmatch(lines[-1]):
+        bare_page = self.bare_page.fullmatch
+        if lines and bare_page(lines[-1]):
             lines.pop()
-        out: list[_Para] = []
-        i = 0
-        while i < len(lines):
+        # Each line starts a paragraph unless the paragraph before it ends mid-sentence (_broken). A
+        # paragraph of one line that is too short or does not end open cannot be broken, nor be joined to:
+        # it goes out as it stands; the others are followed as a _Para (``para``, the last of ``out``).
+        out: list[str] = []
+        para = None
+        min_body, open_end = self.min_body, self.open_end.search
+        i, n = 0, len(lines)
+        while i < n:
             ln = lines[i]
-            if not ln.strip() and out and self._broken(out[-1]):
-                # look past blank lines (and a bare page number between them)
-                j = i
-                while j < len(lines) and (not lines[j].strip() or self.bare_page.fullmatch(lines[j])):
-                    j += 1
-                if j < len(lines) and self._continues(lines[j], indent=(" ", "\t")):
-                    self._extend(out[-1], lines[j].lstrip())
-                    i = j + 1
+            if para is not None and self._broken(para):
+                if not ln:
+                    # look past blank lines (and a bare page number between them)
+                    j = i
+                    while j < n and (not lines[j] or bare_page(lines[j])):
+                        j += 1
+                    if j < n and self._continues(lines[j], indent=(" ", "\t")):
+                        self._extend(para, lines[j].lstrip())
+                        i = j + 1
+                        continue
+                elif para.length and lines[i - 1] and self._continues(ln):
+                    # a hard line break inside a sentence (a fixed-width text dump, a web page's <br>)
+                    self._extend(para, ln)
+                    i += 1
                     continue
-            if (ln.strip() and out and out[-1].length and i > 0 and lines[i - 1].strip() and self._broken(out[-1])
-                    and self._continues(ln)):
-                # a hard line break inside a sentence (a fixed-width text dump, a web page's <br>)
-                self._extend(out[-1], ln)
-                i += 1
-                continue
-            out.append(self._para(ln))
+            if para is not None and len(para.parts) > 1:
+                out[-1] = "".join(para.parts)
+            out.append(ln)
+            # what _broken reads first of a paragraph of this one line
+            para = (self._para(ln) if len(ln) >= min_body and len(ln.lstrip()) >= min_body and open_end(ln[-4:])
+                    else None)
             i += 1
-        return "\n".join("".join(p.parts) for p in out).strip("\n") + "\n"
+        if para is not None and len(para.parts) > 1:
+            out[-1] = "".join(para.parts)
+        return "\n".join(out).strip("\n") + "\n"
 
     # A paragraph being built from lines, with what _broken needs kept up to
     # date as lines join, so that joining stays linear in the text's length.
