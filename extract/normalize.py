@@ -16,7 +16,7 @@ import numpy as np
 import opencc
 import regex
 
-from .rules import RuleSet
+from .rules import RuleError, RuleSet
 
 _T2S = opencc.OpenCC("t2s")
 _HAN = regex.compile(r"\p{Han}")
@@ -72,9 +72,10 @@ def _has_control(text: str) -> bool:
 # that the text does not hold is skipped: its regex would scan the whole text to find nothing.
 _SCAN_LIMIT = 0x30000  # class members are read from the regex below this code point; above it, any may be one
 _ALL_CHARS: list = []  # every code point below _SCAN_LIMIT, as one string (built on first use)
-# a rule pattern that is one character (a class, an escape, a plain character) with a count: [...]{3,2000}
-_ONE_CHAR_RUN = regex.compile(r"(?P<atom>\[(?:\\.|[^\\\]\[])+\]|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|[^\\\[\](){}.*+?|^$])"
-                              r"(?:\{(?P<min>\d+)(?:,\d*)?\}|(?P<plus>\+))?\??")
+# a rule pattern that is one character (a class, an escape, a plain character, maybe in a (?:) group) with
+# a count: [...]{3,2000}, (?:烫){4,1000}; a pattern may be an alternation of these
+_ONE_CHAR = r"(?:\[(?:\\.|[^\\\]\[])+\]|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|[^\\\[\](){}.*+?|^$])"
+_ONE_CHAR_RUN = regex.compile(rf"(?P<atom>{_ONE_CHAR}|\(\?:{_ONE_CHAR}\))(?:\{{(?P<min>\d+)(?:,\d*)?\}}|(?P<plus>\+))?\??")
 
 
 def _members(pattern: str, flags: int) -> np.ndarray | None:
@@ -125,36 +126,53 @@ class _Census:
 _CENSUSES: dict = {}  # the census of a set of rules (read-only once built), by the rules' patterns
 
 
-def _run_filter(census: _Census, pat) -> tuple[int, int] | None:
-    """(bit, n) when ``pat`` is one character class repeated at least n times (n >= 1): it can match only a
-    text holding n of the class's characters in a row. None when the pattern is of another form."""
-    m = _ONE_CHAR_RUN.fullmatch(pat.pattern)
-    if m is None:
-        return None
-    n = int(m.group("min")) if m.group("min") is not None else 1
-    if not 1 <= n <= 32:
-        return None
-    bit = census.add_pattern(m.group("atom"), pat.flags)
-    return (bit, n) if bit else None
+def _run_filter(census: _Census, pat) -> list | None:
+    """[(bit, n)] when ``pat`` is one character class repeated at least n times (n >= 1), or an alternation
+    of such: it can match only a text holding n of a class's characters in a row. None when the pattern
+    is of another form."""
+    runs, pos, text = [], 0, pat.pattern
+    while True:
+        m = _ONE_CHAR_RUN.match(text, pos)
+        if m is None:
+            return None
+        n = int(m.group("min")) if m.group("min") is not None else 1
+        if not 1 <= n <= 32:
+            return None
+        runs.append((m.group("atom"), n))
+        pos = m.end()
+        if pos == len(text):
+            break
+        if text[pos] != "|":
+            return None
+        pos += 1
+    checks = []
+    for atom, n in runs:
+        bit = census.add_pattern(atom, pat.flags)
+        if not bit:
+            return None
+        checks.append((bit, n))
+    return checks
 
 
-def _may_match(check, flags: np.ndarray, present: int) -> bool:
-    """Can a pattern with this run filter match a text of this census?"""
-    if check is None:
+def _may_match(checks, flags: np.ndarray, present: int) -> bool:
+    """Can a pattern with these run filters match a text of this census?"""
+    if checks is None:
         return True
-    bit, n = check
-    if not present & bit:
-        return False
-    if n == 1:
-        return True
-    have = (flags & bit) != 0
-    span = len(have) - n + 1
-    if span <= 0:
-        return False
-    run = have[:span].copy()
-    for k in range(1, n):
-        run &= have[k:k + span]
-    return bool(run.any())
+    for bit, n in checks:
+        if not present & bit:
+            continue
+        if n == 1:
+            return True
+        have = (flags & bit) != 0
+        span = len(have) - n + 1
+        if span <= 0:
+            continue
+        run = have[:span].copy()
+        for k in range(1, n):
+            run &= have[k:k + span]
+        if run.any():
+            return True
+    return False
 
 
 def _to_bytes(run: str) -> bytes | None:
@@ -229,13 +247,23 @@ class Normalizer:
     def _census_setup(self, rules: RuleSet, data, path) -> None:
         """The census read of each text, and for each step what it needs of the text to do anything
         (built once per process for the same rules: normalisers are made anew for each extract_text)."""
-        triggers = data.get("t2s_triggers")
-        # t2s changes nothing in a text holding none of these characters (checked against the
-        # dictionaries of the OpenCC version named; with another version every text is converted)
+        # t2s changes nothing in a text holding none of these characters and phrases (checked against
+        # the dictionaries of the OpenCC version named; with another version every text is converted)
+        triggers, phrases = data.get("t2s_triggers"), data.get("t2s_phrases") or {}
         if not (isinstance(triggers, str)
                 and str(data.get("t2s_opencc_version", "")) == getattr(opencc, "__version__", None)):
             triggers = None
-        key = (triggers, tuple((p.pattern, p.flags) for p in self.debris + [self.mojibake_run] + self.mojibake_remove))
+        if not isinstance(phrases, dict):
+            raise RuleError(path, getattr(data, "line", None), "t2s_phrases must map a character to phrases")
+        self._t2s_phrases = []  # (character, [(its offset, phrase)])
+        for c, words in phrases.items():
+            if not (isinstance(c, str) and len(c) == 1 and isinstance(words, list)
+                    and all(isinstance(w, str) and c in w for w in words)):
+                raise RuleError(path, getattr(phrases, "line", None),
+                                f"t2s_phrases: {c!r} must be one character and each of its phrases must hold it")
+            self._t2s_phrases.append((c, [(w.index(c), w) for w in words]))
+        key = (triggers, tuple(phrases), tuple((p.pattern, p.flags)
+                                               for p in self.debris + [self.mojibake_run] + self.mojibake_remove))
         setup = _CENSUSES.get(key)
         if setup is None:
             census = _Census()
@@ -243,13 +271,28 @@ class Normalizer:
             wide = census.add_pattern(_WIDE_ALNUM.pattern)
             digit = census.add_pattern(_OTHER_DIGIT.pattern)
             t2s = census.add(sorted({ord(c) for c in triggers if not c.isspace()})) if triggers else 0
-            setup = _CENSUSES[key] = (census, c1, wide, digit, t2s,
+            t2s_phrase = census.add(sorted(ord(c) for c in phrases)) if triggers and phrases else 0
+            setup = _CENSUSES[key] = (census, c1, wide, digit, t2s, t2s_phrase,
                                       [_run_filter(census, pat) for pat in self.debris],
                                       _run_filter(census, self.mojibake_run),
                                       [_run_filter(census, pat) for pat in self.mojibake_remove])
-        self._census, self._c1, self._wide, self._digit, self._t2s, debris, self._mojibake_check, remove = setup
+        (self._census, self._c1, self._wide, self._digit, self._t2s, self._t2s_phrase,
+         debris, self._mojibake_check, remove) = setup
+        if self._t2s and phrases and not self._t2s_phrase:
+            self._t2s = 0  # (no bit left for the phrases: convert every text)
         self._debris = list(zip(self.debris, debris))
         self._remove = list(zip(self.mojibake_remove, remove))
+
+    def _has_t2s_phrase(self, text: str) -> bool:
+        """Does the text hold one of the t2s_phrases?"""
+        for c, words in self._t2s_phrases:
+            p = text.find(c)
+            while p >= 0:
+                for k, w in words:
+                    if p >= k and text.startswith(w, p - k):
+                        return True
+                p = text.find(c, p + 1)
+        return False
 
     def __call__(self, raw: str) -> tuple[str, dict]:
         """Return the normalised text and notes on what was done."""
@@ -285,7 +328,7 @@ class Normalizer:
         if present & self._digit:
             # every decimal digit becomes ASCII, so that a rule's \d never hands int() or float() a digit it cannot read
             text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0), 0)), text)
-        if self._t2s and not present & self._t2s:
+        if self._t2s and not present & self._t2s and not (present & self._t2s_phrase and self._has_t2s_phrase(text)):
             notes["traditional"] = self.trad_min <= 0 and self.trad_ratio <= 0  # as _simplify says of such a text
         else:
             text, notes["traditional"] = self._simplify(text)
