@@ -52,21 +52,6 @@ def _char_class(codes) -> str:
 
 
 _WIDE_ALNUM = regex.compile(_char_class(c for c in _WIDE if chr(c) not in _WIDE_SPACES))
-# 1 for each ASCII character that _CONTROL removes (its other characters are the surrogates)
-_ASCII_CONTROL = bytes(1 if b < 128 and _CONTROL.match(chr(b)) else 0 for b in range(256))
-
-
-def _has_control(text: str) -> bool:
-    """Would _CONTROL find anything? (Two passes of C, where the regex reads every character.)"""
-    if text.encode("ascii", "ignore").translate(_ASCII_CONTROL).find(1) >= 0:
-        return True
-    try:
-        text.encode("utf-8")  # fails on a surrogate, and only on one
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 # A census of the characters of a text: which of some character classes it holds (and where), read in
 # one pass of C over the text's code points. A step whose pattern needs a character (or a run of them)
 # that the text does not hold is skipped: its regex would scan the whole text to find nothing.
@@ -267,16 +252,19 @@ class Normalizer:
         setup = _CENSUSES.get(key)
         if setup is None:
             census = _Census()
+            control = census.add_pattern(_CONTROL.pattern)
             c1 = census.add_pattern(_C1.pattern)
             wide = census.add_pattern(_WIDE_ALNUM.pattern)
             digit = census.add_pattern(_OTHER_DIGIT.pattern)
+            if not (control and c1 and wide and digit):
+                raise RuntimeError("the census lost a fixed class")  # (the first four bits: cannot happen)
             t2s = census.add(sorted({ord(c) for c in triggers if not c.isspace()})) if triggers else 0
             t2s_phrase = census.add(sorted(ord(c) for c in phrases)) if triggers and phrases else 0
-            setup = _CENSUSES[key] = (census, c1, wide, digit, t2s, t2s_phrase,
+            setup = _CENSUSES[key] = (census, control, c1, wide, digit, t2s, t2s_phrase,
                                       [_run_filter(census, pat) for pat in self.debris],
                                       _run_filter(census, self.mojibake_run),
                                       [_run_filter(census, pat) for pat in self.mojibake_remove])
-        (self._census, self._c1, self._wide, self._digit, self._t2s, self._t2s_phrase,
+        (self._census, self._control, self._c1, self._wide, self._digit, self._t2s, self._t2s_phrase,
          debris, self._mojibake_check, remove) = setup
         if self._t2s and phrases and not self._t2s_phrase:
             self._t2s = 0  # (no bit left for the phrases: convert every text)
@@ -298,16 +286,20 @@ class Normalizer:
         """Return the normalised text and notes on what was done."""
         notes: dict = {}
         text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-        if _has_control(text):
-            text = _CONTROL.sub("", text)
-        if "\u2028" in text or "\u2029" in text:
-            text = _LINE_SEPARATORS.sub("\n", text)
-        for _ in range(2):  # twice: a scraper that escaped twice leaves &amp;rdquo;
-            if "&" not in text:
-                break
-            text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
         read = self._census.read
         flags, present = read(text)
+        new = text
+        if present & self._control:
+            new = _CONTROL.sub("", new)
+        if "\u2028" in new or "\u2029" in new:
+            new = _LINE_SEPARATORS.sub("\n", new)
+        for _ in range(2):  # twice: a scraper that escaped twice leaves &amp;rdquo;
+            if "&" not in new:
+                break
+            new = _ENTITY.sub(lambda m: html.unescape(m.group(0)), new)
+        if new != text:
+            text = new
+            flags, present = read(text)
         for pat, check in self._debris:
             if _may_match(check, flags, present):
                 new = pat.sub("", text)
