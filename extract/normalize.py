@@ -215,6 +215,7 @@ class Normalizer:
         self._page_line = _any_fullmatch(self.page_lines)
         self.bare_page = rules.pattern(data, "bare_page_number", path)
         self.open_end = rules.pattern(data, "open_end", path)
+        self._ends_open = _last_char_test(self.open_end)
         self.body_mark = rules.pattern(data, "body_mark", path)
         self.new_block = rules.pattern(data, "new_block", path)
         self.field_line = rules.pattern(data, "field_line", path)
@@ -388,7 +389,7 @@ class Normalizer:
         # it goes out as it stands; the others are followed as a _Para (``para``, the last of ``out``).
         out: list[str] = []
         para = None
-        min_body, open_end = self.min_body, self.open_end.search
+        min_body, ends_open = self.min_body, self._ends_open
         i, n = 0, len(lines)
         while i < n:
             ln = lines[i]
@@ -411,7 +412,7 @@ class Normalizer:
                 out[-1] = "".join(para.parts)
             out.append(ln)
             # what _broken reads first of a paragraph of this one line
-            para = (self._para(ln) if len(ln) >= min_body and len(ln.lstrip()) >= min_body and open_end(ln[-4:])
+            para = (self._para(ln) if len(ln) >= min_body and len(ln.lstrip()) >= min_body and ends_open(ln)
                     else None)
             i += 1
         if para is not None and len(para.parts) > 1:
@@ -435,7 +436,7 @@ class Normalizer:
     def _broken(self, para: "_Para") -> bool:
         """Does this paragraph end mid-sentence, as a page break leaves it?"""
         last = para.parts[-1]
-        if not (para.length >= self.min_body and self.open_end.search(last[-4:] if last else "")):
+        if not (para.length >= self.min_body and self._ends_open(last)):
             return False
         lines = para.lines
         if para.body_read < len(lines):  # a comma or full stop in a line not read yet
@@ -456,6 +457,39 @@ class Normalizer:
         """Can this line carry on the sentence before it (not indented, a heading, list item, field or table row)?"""
         return (line[:1] not in indent and not self.new_block.match(line)
                 and not self.table_row.search(line))
+
+
+_LAST_CHAR_CLASS = regex.compile(r"(?P<cls>\[(?:\\.|[^\\\]\[])+\])\$")
+
+
+_LAST_CHAR_TABLES: dict = {}  # (pattern, flags) -> its members' table (b"": not of that form)
+
+
+def _last_char_test(pattern):
+    """A function telling whether ``pattern`` is found in the last four characters of a line (no line
+    break in it). A pattern [...]$ is a test of the last character alone, read from a table of the
+    class's members (below _SCAN_LIMIT)."""
+    slow = lambda s: pattern.search(s[-4:]) is not None
+    key = (pattern.pattern, pattern.flags)
+    table = _LAST_CHAR_TABLES.get(key)
+    if table is None:
+        m = _LAST_CHAR_CLASS.fullmatch(pattern.pattern)
+        codes = _members(m.group("cls"), pattern.flags) if m else None
+        if codes is not None:
+            members = np.zeros(_SCAN_LIMIT, np.uint8)
+            members[codes] = 1
+            table = members.tobytes()
+        _LAST_CHAR_TABLES[key] = table = table or b""
+    if not table:
+        return slow
+    empty = slow("")
+
+    def test(s: str) -> bool:
+        if not s:
+            return empty
+        c = ord(s[-1])
+        return table[c] == 1 if c < _SCAN_LIMIT else slow(s)
+    return test
 
 
 def _count_changed(a: str, b: str, at_least: int, share: float) -> int:
