@@ -58,11 +58,10 @@ class DocNumberStage:
             # an end bound too: the regex module looks for the required 号 up to the end
             # position before matching, which unbounded made the scan quadratic
             stop = min(len(text), a.end() + self.max_tail)
-            for p in range(max(last, q - self.max_prefix), q):
-                m = self.pattern.match(text, p, stop)
-                if m:
-                    break
-            else:
+            # the leftmost of the places before the anchor where the pattern matches: one search from the
+            # first of them (a match it finds further on, from the anchor or after, is not one of them)
+            m = self.pattern.search(text, max(last, q - self.max_prefix), stop)
+            if m is None or m.start() >= q:
                 continue
             last = m.end()
             start = m.start("prefix") + self.trim(m.group("prefix"))
