@@ -111,11 +111,102 @@ class _Census:
 _CENSUSES: dict = {}  # the census of a set of rules (read-only once built), by the rules' patterns
 
 
+_CLASS = regex.compile(r"\[(?:\\.|[^\\\]\[])+\]")
+_QUANTIFIER = regex.compile(r"(?:\{(?P<min>\d*)(?:,\d*)?\}|[?*+])[?+]?")
+
+
+def _required_classes(text: str, pos: int = 0, end: int | None = None) -> list[str] | None:
+    """The character classes [...] that every match of the pattern ``text[pos:end]`` holds: those standing
+    once (or with a count of at least one) in its sequence of items, also inside (?:...) groups that
+    are so and hold no alternation. None when the reading meets an alternation at this level or
+    anything it does not know (then nothing is said)."""
+    end = len(text) if end is None else end
+    found: list[str] = []
+    while pos < end:
+        c = text[pos]
+        if c == "|":
+            return None
+        if c == "[":
+            m = _CLASS.match(text, pos, end)
+            if m is None:
+                return None
+            item, inner, pos = m.group(), None, m.end()
+        elif c == "(":
+            depth, j = 0, pos
+            while j < end:  # the group's end, past escapes and classes
+                if text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == "[":
+                    m = _CLASS.match(text, j, end)
+                    if m is None:
+                        return None
+                    j = m.end()
+                    continue
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+                if depth == 0:
+                    break
+            if depth:
+                return None
+            if text.startswith("(?", pos) and not text.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!", "(?P<", "(?>"),
+                                                                   pos):
+                return None  # inline flags (they may change what a class matches) and the like: not read
+            # a (?:...) group is read inside; other groups (lookarounds, captures) are passed over
+            item, inner, pos = None, (pos + 3, j - 1) if text.startswith("(?:", pos) else None, j
+        elif c == "\\":
+            item, inner, pos = None, None, pos + 2
+            if text[pos - 1:pos] in ("x", "u", "U", "p", "P", "N", "g") or text[pos - 1:pos].isdigit():
+                return None  # (an escape longer than two characters: not read)
+        elif c in "{}?*+)":
+            return None
+        else:
+            item, inner, pos = None, None, pos + 1
+        q = _QUANTIFIER.match(text, pos, end)
+        at_least_once = True
+        if q is not None:
+            pos = q.end()
+            lead = q.group(0)[0]
+            at_least_once = lead == "+" or (lead == "{" and q.group("min") not in (None, "") and int(q.group("min")) >= 1)
+        if not at_least_once:
+            continue
+        if item is not None:
+            found.append(item)
+        elif inner is not None:
+            got = _required_classes(text, inner[0], inner[1])
+            if got:
+                found += got
+    return found
+
+
 def _run_filter(census: _Census, pat) -> list | None:
     """[(bit, n)] when ``pat`` is one character class repeated at least n times (n >= 1), or an alternation
-    of such: it can match only a text holding n of a class's characters in a row. None when the pattern
-    is of another form."""
-    runs, pos, text = [], 0, pat.pattern
+    of such: it can match only a text holding n of a class's characters in a row. Else [(bit, 1)] for
+    the class of fewest members among those every match holds (_required_classes). None when the
+    pattern says neither."""
+    runs = _runs(pat.pattern)
+    if runs is None:
+        classes = _required_classes(pat.pattern) or []
+        best = None
+        for atom in classes:
+            codes = _members(atom, pat.flags)
+            if codes is not None and (best is None or len(codes) < len(best[1])):
+                best = atom, codes
+        if best is None:
+            return None
+        runs = [(best[0], 1)]
+    checks = []
+    for atom, n in runs:
+        bit = census.add_pattern(atom, pat.flags)
+        if not bit:
+            return None
+        checks.append((bit, n))
+    return checks
+
+
+def _runs(text: str) -> list | None:
+    """[(class, n)] of a pattern that is an alternation of one-character runs, else None."""
+    runs, pos = [], 0
     while True:
         m = _ONE_CHAR_RUN.match(text, pos)
         if m is None:
@@ -130,13 +221,7 @@ def _run_filter(census: _Census, pat) -> list | None:
         if text[pos] != "|":
             return None
         pos += 1
-    checks = []
-    for atom, n in runs:
-        bit = census.add_pattern(atom, pat.flags)
-        if not bit:
-            return None
-        checks.append((bit, n))
-    return checks
+    return runs
 
 
 def _may_match(checks, flags: np.ndarray, present: int) -> bool:
