@@ -15,6 +15,7 @@ _GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z^\-]+\)")  # (?i) and the like, which
 # matched one by one
 _GROUP_REF = regex.compile(r"\\[1-9]|\(\?(?:P[=>]|[R&+\-\d])|\\g<|_style")
 _COMMA = regex.compile(r"[，,：:]")
+_CLASS_OR_END = regex.compile(r"(?P<cls>\[(?:\\.|[^\\\]\[])+\])\|\$")
 _INDENT = " \t\u3000"  # skipped between a heading's number and its words
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -45,6 +46,12 @@ class SectionStage:
                 raise RuleError(path, sl, "each style needs a name and a pattern")
             self.styles.append((st["name"], rules.pattern(st, "pattern", path, prefix=lead)))
         self.heading_end = rules.pattern(data, "heading_end", path)
+        # heading_end written as [...]|$ on a line (no line break in it): the class alone, found or not
+        # (then the end of the line), is found faster than the alternation
+        self._end_class = None
+        m = _CLASS_OR_END.fullmatch(self.heading_end.pattern)
+        if m is not None:
+            self._end_class = regex.compile(m.group("cls"), self.heading_end.flags)
         self.max_chars = int(data.get("max_heading_chars", 60))
         self.types = []
         for t in data.get("types") or []:
@@ -108,7 +115,7 @@ class SectionStage:
         pos = 0
         any_style, groups, style_of = self.any_style, self.style_groups, self._style_of
         may_start, blank = self._may_start, self._blank_heading
-        styles, heading_end, max_chars = self.styles, self.heading_end, self.max_chars
+        styles, heading_end, end_class, max_chars = self.styles, self.heading_end, self._end_class, self.max_chars
         for line in text.split("\n"):
             if any_style is None:
                 found = None
@@ -141,7 +148,10 @@ class SectionStage:
                 if line[hs:hs + 1] in _INDENT:
                     rest = line[hs:]
                     hs += len(rest) - len(rest.lstrip(_INDENT))
-                stop = heading_end.search(line, hs)
+                if end_class is not None:
+                    stop = end_class.search(line, hs)
+                else:
+                    stop = heading_end.search(line, hs)
                 he = stop.start() if stop else len(line)
                 if he - hs > max_chars:
                     comma = _COMMA.search(line, hs, he)
