@@ -233,12 +233,12 @@ def _may_match(checks, flags: np.ndarray, present: int) -> bool:
             continue
         if n == 1:
             return True
-        have = (flags & bit) != 0
+        have = flags & bit
         span = len(have) - n + 1
         if span <= 0:
             continue
-        run = have[:span].copy()
-        for k in range(1, n):
+        run = have[:span] & have[1:1 + span]
+        for k in range(2, n):
             run &= have[k:k + span]
         if run.any():
             return True
@@ -596,12 +596,31 @@ def _count_changed(a: str, b: str, at_least: int, share: float) -> int:
 
 def _any_fullmatch(patterns: list):
     """A function telling whether a string fully matches one of ``patterns``: one alternation (one call a
-    line) when they join without changing their meaning (no groups, no inline flags), else each in turn."""
+    line) when they join without changing their meaning (no groups, no inline flags), else each in turn;
+    and only for a string whose beginning can begin a match."""
     if patterns and all(p.groups == 0 and p.flags == patterns[0].flags for p in patterns) \
             and not any(regex.search(r"\(\?[a-zA-Z^]", p.pattern) for p in patterns):
         joined = regex.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
-        return lambda s: joined.fullmatch(s) is not None
-    return lambda s: any(p.fullmatch(s) for p in patterns)
+        full = lambda s: joined.fullmatch(s) is not None
+        begins = lambda s: joined.match(s, partial=True) is not None
+    else:
+        full = lambda s: any(p.fullmatch(s) for p in patterns)
+        begins = lambda s: any(p.match(s, partial=True) for p in patterns)
+    # A line can match only if its beginning (its indentation and first character) can begin a match
+    # (a partial match of that beginning): asked once for each beginning met, and kept.
+    may_begin: dict[str, bool] = {}
+
+    def test(s: str) -> bool:
+        first = s[:1]
+        if first.isspace():
+            first = s[:len(s) - len(s.lstrip()) + 1]
+        ok = may_begin.get(first)
+        if ok is None:
+            if len(may_begin) > 50_000:
+                may_begin.clear()
+            ok = may_begin[first] = begins(first)
+        return ok and full(s)
+    return test
 
 
 @dataclass
