@@ -67,16 +67,15 @@ def _members(pattern: str, flags: int) -> np.ndarray | None:
     """The code points below _SCAN_LIMIT that ``pattern`` (one character wide) matches, or None when it
     is not one character wide."""
     if not _ALL_CHARS:
-        _ALL_CHARS.append("".join(map(chr, range(_SCAN_LIMIT))))
+        _ALL_CHARS.append(np.arange(_SCAN_LIMIT, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass"))
     every = _ALL_CHARS[0]
     pat = regex.compile(pattern, flags)
-    # each match replaced by one marker, then by another: a member is where both markers stand
-    a, b = pat.sub("\x00", every), pat.sub("\x01", every)
-    if len(a) != len(every) or len(b) != len(every):
+    # each match replaced by NUL: a member is where NUL stands (NUL itself asked apart)
+    marked = pat.sub("\x00", every)
+    if len(marked) != len(every):
         return None
-    a = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), np.uint32)
-    b = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), np.uint32)
-    return np.flatnonzero((a == 0) & (b == 1))
+    codes = np.flatnonzero(np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), np.uint32) == 0)
+    return codes if pat.fullmatch("\x00") else codes[1:]
 
 
 class _Census:
