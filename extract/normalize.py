@@ -458,11 +458,13 @@ class Normalizer:
         return text, False
 
     def _paragraphs(self, text: str) -> str:
-        lines = [ln.rstrip() for ln in text.split("\n")]  # (so a line holding only spaces is "")
-        # drop page-number lines, and a trailing bare number (the last page's number)
+        # drop page-number lines (a line holding only spaces is "" once stripped on the right) ...
         page_line = self._page_line
-        blank_is_page = page_line("")
-        lines = [ln for ln in lines if not (page_line(ln) if ln else blank_is_page)]
+        if page_line(""):
+            lines = [ln for ln in map(str.rstrip, text.split("\n")) if ln and not page_line(ln)]
+        else:
+            lines = [ln for ln in map(str.rstrip, text.split("\n")) if not ln or not page_line(ln)]
+        # ... and a trailing bare number (the last page's number)
         while lines and not lines[-1]:
             lines.pop()
         bare_page = self.bare_page.fullmatch
@@ -474,9 +476,11 @@ class Normalizer:
         out: list[str] = []
         para = None
         min_body, ends_open = self.min_body, self._ends_open
-        i, n = 0, len(lines)
-        while i < n:
-            ln = lines[i]
+        n = len(lines)
+        skip_to = 0
+        for i, ln in enumerate(lines):
+            if i < skip_to:
+                continue
             if para is not None and self._broken(para):
                 if not ln:
                     # look past blank lines (and a bare page number between them)
@@ -485,20 +489,23 @@ class Normalizer:
                         j += 1
                     if j < n and self._continues(lines[j], indent=(" ", "\t")):
                         self._extend(para, lines[j].lstrip())
-                        i = j + 1
+                        skip_to = j + 1
                         continue
                 elif para.length and lines[i - 1] and self._continues(ln):
                     # a hard line break inside a sentence (a fixed-width text dump, a web page's <br>)
                     self._extend(para, ln)
-                    i += 1
                     continue
-            if para is not None and len(para.parts) > 1:
+                if len(para.parts) > 1:
+                    out[-1] = "".join(para.parts)
+                para = None
+            elif para is not None and len(para.parts) > 1:
                 out[-1] = "".join(para.parts)
             out.append(ln)
             # what _broken reads first of a paragraph of this one line
-            para = (self._para(ln) if len(ln) >= min_body and len(ln.lstrip()) >= min_body and ends_open(ln)
-                    else None)
-            i += 1
+            if len(ln) >= min_body and len(ln.lstrip()) >= min_body and ends_open(ln):
+                para = self._para(ln)
+            else:
+                para = None
         if para is not None and len(para.parts) > 1:
             out[-1] = "".join(para.parts)
         return "\n".join(out).strip("\n") + "\n"
