@@ -408,7 +408,8 @@ class Normalizer:
         if self._t2s and not present & self._t2s and not (present & self._t2s_phrase and self._has_t2s_phrase(text)):
             notes["traditional"] = self.trad_min <= 0 and self.trad_ratio <= 0  # as _simplify says of such a text
         else:
-            text, notes["traditional"] = self._simplify(text)
+            # (the census still places every character while no character was removed since)
+            text, notes["traditional"] = self._simplify(text, flags if len(flags) == len(text) else None)
         text = self._paragraphs(text)
         return text, notes
 
@@ -441,8 +442,12 @@ class Normalizer:
                         flags, present = self._census.read(text)
         return text, fixed
 
-    def _simplify(self, text: str) -> tuple[str, bool]:
-        simple = _T2S.convert(text)
+    def _simplify(self, text: str, flags=None) -> tuple[str, bool]:
+        """(the text, traditional?): the text converted when enough of it converts. ``flags``: the text's
+        census, when its positions are the text's."""
+        simple = self._convert_lines(text, flags) if flags is not None and self._t2s else None
+        if simple is None:
+            simple = _T2S.convert(text)
         if simple == text:  # most texts: no character differs
             return text, self.trad_min <= 0 and self.trad_ratio <= 0
         # t2s is character-for-character for these texts; count what differs
@@ -456,6 +461,32 @@ class Normalizer:
         if changed / han >= self.trad_ratio:
             return simple, True
         return text, False
+
+    def _convert_lines(self, text: str, flags) -> str | None:
+        """t2s of the text, converting only the lines that hold a character or phrase it converts (no
+        entry of its dictionaries holds a line break, and it reads from the left taking the longest
+        entry: a line converts as it does inside the text). None when a line's length would change
+        (then the texts are not compared character by character) or when most lines would be read."""
+        where = np.flatnonzero(flags & (self._t2s | self._t2s_phrase))
+        if len(where) > 64:
+            return None
+        pieces, last = [], 0
+        for p in where.tolist():
+            if p < last:
+                continue  # (in the line just converted)
+            a = text.rfind("\n", 0, p) + 1
+            b = text.find("\n", p)
+            if b < 0:
+                b = len(text)
+            line = text[a:b]
+            new = _T2S.convert(line)
+            if len(new) != len(line):
+                return None
+            pieces.append(text[last:a])
+            pieces.append(new)
+            last = b
+        pieces.append(text[last:])
+        return "".join(pieces)
 
     def _paragraphs(self, text: str) -> str:
         # drop page-number lines (a line holding only spaces is "" once stripped on the right) ...

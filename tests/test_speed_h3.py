@@ -307,6 +307,28 @@ def test_texts_said_unchanged_are_unchanged_by_t2s():
             assert conv.convert(text) == text, repr(text)
 
 
+def test_lines_convert_as_they_do_inside_the_text():
+    """t2s of the lines holding what it converts, put back in place, is t2s of the whole text."""
+    conv = opencc.OpenCC("t2s")
+    s2t = opencc.OpenCC("s2t")
+    from extract.reading import read_source
+    texts = list(random_texts(500, 13)) + TRICKY
+    for path in SEEDS[:6]:
+        lines = read_source(path).text.split("\n")
+        # a few lines made traditional, the rest left simplified (and a whole text made traditional)
+        texts.append("\n".join(s2t.convert(ln) if i % 7 == 3 else ln for i, ln in enumerate(lines)))
+        texts.append(s2t.convert("\n".join(lines[:40])))
+    texts += ["批\n覆", "批覆\n覆信\n", "乾隆\n乾坤", "國\n", "\n國", "國"]
+    done = 0
+    for text in texts:
+        flags, _ = census(text)
+        got = NORM._convert_lines(text, flags)
+        if got is not None:
+            done += 1
+            assert got == conv.convert(text), repr(text[:80])
+    assert done > 500
+
+
 def test_changed_count_stops_only_when_enough():
     a = "國" * 10 + "国" * 990
     b = "国" * 1000
