@@ -445,32 +445,37 @@ class Normalizer:
     def _simplify(self, text: str, flags=None) -> tuple[str, bool]:
         """(the text, traditional?): the text converted when enough of it converts. ``flags``: the text's
         census, when its positions are the text's."""
-        simple = self._convert_lines(text, flags) if flags is not None and self._t2s else None
-        if simple is None:
+        got = self._convert_lines(text, flags) if flags is not None and self._t2s else None
+        if got is not None:
+            simple, changed = got
+            if not changed:
+                return text, self.trad_min <= 0 and self.trad_ratio <= 0
+        else:
             simple = _T2S.convert(text)
-        if simple == text:  # most texts: no character differs
-            return text, self.trad_min <= 0 and self.trad_ratio <= 0
-        # t2s is character-for-character for these texts; count what differs
-        changed = _count_changed(text, simple, self.trad_min, self.trad_ratio)
+            if simple == text:  # most texts: no character differs
+                return text, self.trad_min <= 0 and self.trad_ratio <= 0
+            # t2s is character-for-character for these texts; count what differs
+            changed = _count_changed(text, simple, self.trad_min, self.trad_ratio)
         if changed < self.trad_min:
             return text, False
         # the Han characters are at most all the characters: a share of these is enough, without counting them
         if changed / len(text) >= self.trad_ratio:
-            return simple, True
+            return (simple if isinstance(simple, str) else "".join(simple)), True
         han = len(_HAN.findall(text)) or 1
         if changed / han >= self.trad_ratio:
-            return simple, True
+            return (simple if isinstance(simple, str) else "".join(simple)), True
         return text, False
 
-    def _convert_lines(self, text: str, flags) -> str | None:
-        """t2s of the text, converting only the lines that hold a character or phrase it converts (no
-        entry of its dictionaries holds a line break, and it reads from the left taking the longest
-        entry: a line converts as it does inside the text). None when a line's length would change
-        (then the texts are not compared character by character) or when most lines would be read."""
+    def _convert_lines(self, text: str, flags) -> tuple[list, int] | None:
+        """t2s of the text (as pieces to join) and how many of its characters it changes, converting only
+        the lines that hold a character or phrase it converts (no entry of its dictionaries holds a line
+        break, and it reads from the left taking the longest entry: a line converts as it does inside
+        the text). None when a line's length would change (then the texts are not compared character
+        by character) or when more than 64 places would be read."""
         where = np.flatnonzero(flags & (self._t2s | self._t2s_phrase))
         if len(where) > 64:
             return None
-        pieces, last = [], 0
+        pieces, last, changed = [], 0, 0
         for p in where.tolist():
             if p < last:
                 continue  # (in the line just converted)
@@ -482,11 +487,13 @@ class Normalizer:
             new = _T2S.convert(line)
             if len(new) != len(line):
                 return None
+            if new != line:
+                changed += sum(map(operator.ne, line, new))
             pieces.append(text[last:a])
             pieces.append(new)
             last = b
         pieces.append(text[last:])
-        return "".join(pieces)
+        return pieces, changed
 
     def _paragraphs(self, text: str) -> str:
         # drop page-number lines (a line holding only spaces is "" once stripped on the right) ...
