@@ -13,6 +13,17 @@ from .rules import RuleError, RuleSet, alternation
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
 _HAN = regex.compile(r"\p{Han}")
 _TRAILING_PAREN = regex.compile(r"[（(][^（）()]*[）)]$")
+_CLOSE = ("）", ")")  # what _TRAILING_PAREN ends with
+_LITERAL_ENDS = regex.compile(r"\(\?:(?P<words>[^\\.^$*+?{}\[\]()|]+(?:\|[^\\.^$*+?{}\[\]()|]+)*)\)\$")
+
+
+def _literal_ends(pattern) -> tuple[str, ...] | None:
+    """The words of a pattern (?:w1|w2|…)$ of plain words (no flags), or None: searching it in a text
+    without a line break is str.endswith(words)."""
+    m = _LITERAL_ENDS.fullmatch(pattern.pattern)
+    if m is None or pattern.flags & ~(regex.V0 | regex.U):
+        return None
+    return tuple(m.group("words").split("|"))
 
 
 class CitationStage:
@@ -32,25 +43,32 @@ class CitationStage:
         self.kind_end = {k: regex.compile(f"(?:{alternation(v)})$") for k, v in kinds.items()}
         # the same test as str.endswith (titles hold no line break, where $ would also match)
         self.kind_words = [(k, tuple(set(v))) for k, v in kinds.items()]
+        # not_documents as the words a title ends with, when it is written so: (?:日报|晚报|…)$
+        self.not_doc_words = _literal_ends(self.not_doc)
         self.brackets = str.maketrans({c: "〔" for c in "[【［〖(（"} | {c: "〕" for c in "]】］〗)）"})
 
     def kind_of(self, title: str) -> str:
-        bare = _TRAILING_PAREN.sub("", title)  # （2023-2025年） after the name
+        # （2023-2025年） after the name (only a title ending in a parenthesis can have one)
+        bare = _TRAILING_PAREN.sub("", title) if title.endswith(_CLOSE) else title
         if "\n" in bare:
             return next((k for k, pat in self.kind_end.items() if pat.search(bare)), "")
-        return next((k for k, words in self.kind_words if bare.endswith(words)), "")
+        for k, words in self.kind_words:
+            if bare.endswith(words):
+                return k
+        return ""
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text
+        not_doc_words = self.not_doc_words
         for m in self.standard.finditer(text):
             norm = f"{m.group('code')}{m.group('num')}-{m.group('year')}"
             doc.add("standard", m.start(), m.end(), norm=norm, name=m.group("code"))
             doc.mask(m.start(), m.end())
         for m in self.title.finditer(text):
             title = m.group("title")
-            if _HAN.search(title):
+            if (" " in title or "\t" in title or "\u3000" in title or "\u00a0" in title) and _HAN.search(title):
                 title = _SPACES.sub("", title)
-            if self.not_doc.search(title):
+            if title.endswith(not_doc_words) if not_doc_words is not None else self.not_doc.search(title):
                 continue
             norm = ""
             after = self.number_after.match(text, m.end())

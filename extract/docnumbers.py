@@ -24,6 +24,10 @@ class DocNumberStage:
         if not isinstance(self.max_tail, int) or self.max_tail < 1:
             raise RuleError(path, getattr(data, "line", None), "max_tail must be a positive integer")
         self.stop = sorted(rules.words(data, "prefix_stopwords", path), key=len, reverse=True)
+        # the same words (in the same order) by their first character: only those can start at a place
+        self._stop_by_first: dict[str, list[str]] = {}
+        for w in self.stop:
+            self._stop_by_first.setdefault(w[0], []).append(w)
         self.ob, self.cb = data.get("open_bracket", "〔"), data.get("close_bracket", "〕")
         self._last: tuple[str, list] | None = None
 
@@ -31,9 +35,10 @@ class DocNumberStage:
         """How many leading characters of a prefix are prose, not the issuer's abbreviation."""
         cut = 0
         changed = True
+        by_first = self._stop_by_first
         while changed and cut < len(prefix) - 1:
             changed = False
-            for w in self.stop:
+            for w in by_first.get(prefix[cut], ()):
                 if prefix.startswith(w, cut) and len(prefix) - cut > len(w):
                     cut += len(w)
                     changed = True
@@ -58,11 +63,10 @@ class DocNumberStage:
             # an end bound too: the regex module looks for the required 号 up to the end
             # position before matching, which unbounded made the scan quadratic
             stop = min(len(text), a.end() + self.max_tail)
-            for p in range(max(last, q - self.max_prefix), q):
-                m = self.pattern.match(text, p, stop)
-                if m:
-                    break
-            else:
+            # the leftmost of the places before the anchor where the pattern matches: one search from the
+            # first of them (a match it finds further on, from the anchor or after, is not one of them)
+            m = self.pattern.search(text, max(last, q - self.max_prefix), stop)
+            if m is None or m.start() >= q:
                 continue
             last = m.end()
             start = m.start("prefix") + self.trim(m.group("prefix"))

@@ -15,6 +15,8 @@ _GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z^\-]+\)")  # (?i) and the like, which
 # matched one by one
 _GROUP_REF = regex.compile(r"\\[1-9]|\(\?(?:P[=>]|[R&+\-\d])|\\g<|_style")
 _COMMA = regex.compile(r"[，,：:]")
+_CLASS_OR_END = regex.compile(r"(?P<cls>\[(?:\\.|[^\\\]\[])+\])\|\$")
+_INDENT = " \t\u3000"  # skipped between a heading's number and its words
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -44,6 +46,12 @@ class SectionStage:
                 raise RuleError(path, sl, "each style needs a name and a pattern")
             self.styles.append((st["name"], rules.pattern(st, "pattern", path, prefix=lead)))
         self.heading_end = rules.pattern(data, "heading_end", path)
+        # heading_end written as [...]|$ on a line (no line break in it): the class alone, found or not
+        # (then the end of the line), is found faster than the alternation
+        self._end_class = None
+        m = _CLASS_OR_END.fullmatch(self.heading_end.pattern)
+        if m is not None:
+            self._end_class = regex.compile(m.group("cls"), self.heading_end.flags)
         self.max_chars = int(data.get("max_heading_chars", 60))
         self.types = []
         for t in data.get("types") or []:
@@ -80,6 +88,15 @@ class SectionStage:
                     self.style_groups = operator.itemgetter(*index) if len(index) > 1 else (lambda t: (t[index[0]],))
                 except regex.error:
                     pass
+        # which of the styles' groups holds the match (the outermost group closes last): its style
+        self._style_of = None
+        if self.style_groups is not None:
+            self._style_of = {f"_style{i}": name for i, (name, _) in enumerate(self.styles)}
+        # A line can be a heading only if its first character (after any indentation) can begin a match:
+        # asked of the regex (a partial match of the indentation and that character) once for each such
+        # beginning met, and kept.
+        self._may_start: dict[str, bool] = {}
+        self._blank_heading = any(pat.match("") for _, pat in self.styles)
         self._types: dict[str, str] = {}  # classify() of headings, which recur
         self._values: dict[str, int | None] = {}  # number_value() of the numbers headings carry
 
@@ -96,31 +113,49 @@ class SectionStage:
     def headings(self, text: str):
         """(line_start, style, number, heading_start, heading_end) for each heading line."""
         pos = 0
-        any_style, groups = self.any_style, self.style_groups
+        any_style, groups, style_of = self.any_style, self.style_groups, self._style_of
+        may_start, blank = self._may_start, self._blank_heading
+        styles, heading_end, end_class, max_chars = self.styles, self.heading_end, self._end_class, self.max_chars
         for line in text.split("\n"):
             if any_style is None:
                 found = None
             else:
-                am = any_style.match(line)
+                first = line[:1]
+                if first.isspace():  # an indented line: its indentation and first character
+                    first = line[:len(line) - len(line.lstrip()) + 1]
+                ok = may_start.get(first) if first else blank
+                if ok is None:
+                    if len(may_start) > 50_000:
+                        may_start.clear()
+                    ok = may_start[first] = any_style.match(first, partial=True) is not None
+                am = any_style.match(line) if ok else None
                 if am is None:
                     pos += len(line) + 1
                     continue
                 found = None
-                if groups is not None:
-                    # the one style group that took part in the match (the others are None) holds all of it
-                    found = self.styles[groups(am.groups()).index(am.group())][0], am
+                if style_of is not None:
+                    style = style_of.get(am.lastgroup)
+                    if style is not None:
+                        found = style, am
+                    else:
+                        # the one style group that took part in the match (the others are None) holds all of it
+                        found = styles[groups(am.groups()).index(am.group())][0], am
             if found is None:
-                found = next(((style, m) for style, pat in self.styles if (m := pat.match(line))), None)
+                found = next(((style, m) for style, pat in styles if (m := pat.match(line))), None)
             if found is not None:
                 style, m = found
                 hs = m.end()
-                while hs < len(line) and line[hs] in " \t\u3000":
-                    hs += 1
-                stop = self.heading_end.search(line, hs)
+                if line[hs:hs + 1] in _INDENT:
+                    rest = line[hs:]
+                    hs += len(rest) - len(rest.lstrip(_INDENT))
+                if end_class is not None:
+                    stop = end_class.search(line, hs)
+                else:
+                    stop = heading_end.search(line, hs)
                 he = stop.start() if stop else len(line)
-                if he - hs > self.max_chars:
+                if he - hs > max_chars:
                     comma = _COMMA.search(line, hs, he)
-                    he = comma.start() if comma else hs + self.max_chars
+                    he = comma.start() if comma else hs + max_chars
                 yield pos, style, m.group("num"), pos + hs, pos + he
             pos += len(line) + 1
 
@@ -128,33 +163,31 @@ class SectionStage:
         text = doc.text
         stack: list[list] = []  # [style, last number value, Section]
         sections: list[Section] = []
-        values = self._values
+        values, classify, size = self._values, self.classify, len(text)
         for start, style, num, hs, he in self.headings(text):
             value = values.get(num, -1)
             if value == -1:
                 if len(values) > 10_000:
                     values.clear()
                 value = values[num] = number_value(num)
-            depth = next((i for i, e in enumerate(stack) if e[0] == style), None)
+            depth = None
+            for i, e in enumerate(stack):
+                if e[0] == style:
+                    depth = i
+                    break
             if depth is None and value and value > 1:
                 # a new style continuing an open level's count: （四） then （5）
-                depth = next((i for i, e in enumerate(stack) if e[1] == value - 1), None)
+                for i, e in enumerate(stack):
+                    if e[1] == value - 1:
+                        depth = i
+                        break
             if depth is None:
                 depth = len(stack)
             del stack[depth:]
-            parent = stack[-1][2] if stack else None
-            sec = Section(
-                section_id=f"s{len(sections) + 1}",
-                parent_id=parent.section_id if parent else "",
-                level=depth + 1,
-                number=num,
-                style=style,
-                heading=text[hs:he].strip() or num,  # 【导读】: the bracket holds the heading
-                start=start,
-                end=len(text),
-                heading_end=he,
-            )
-            sec.section_type = self.classify(sec.heading)
+            heading = text[hs:he].strip() or num  # 【导读】: the bracket holds the heading
+            # (section_id, parent_id, level, number, style, heading, start, end, heading_end, section_type)
+            sec = Section(f"s{len(sections) + 1}", stack[-1][2].section_id if stack else "", depth + 1, num,
+                          style, heading, start, size, he, classify(heading))
             stack.append([style, value, sec])
             sections.append(sec)
         # a section ends where the next heading at its level or above begins: each heading
