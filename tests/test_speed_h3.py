@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 import opencc
+import conftest
 import pytest
 import regex
 
@@ -24,7 +25,7 @@ RULES = load_rules(())
 PIPE = Pipeline()
 NORM = PIPE.normalizer
 STAGES = {s.name: s for s in PIPE.stages}
-SEEDS = sorted(Path("/work/shared/seeds").glob("*")) + sorted(Path("/work/shared/dev/docs").glob("*"))
+SEEDS = sorted(conftest.SEEDS.glob("*.txt")) + sorted((conftest.SHARED / "dev" / "docs").glob("*"))
 
 
 # ---------------------------------------------------------------- normalize, the plain way
@@ -272,7 +273,7 @@ def test_every_character_t2s_converts_is_a_trigger():
     assert {c for c, o in zip(chars, out) if c != o} == triggers
 
 
-def test_every_phrase_t2s_converts_is_listed():
+def test_every_phrase_t2s_converts_is_listed(tmp_path):
     """Read OpenCC's own dictionaries (with its dictionary tool): an entry that changes a text holds a
     trigger character or is one of the phrases listed (or holds one)."""
     base = Path(opencc.__file__).parent / "clib"
@@ -287,7 +288,7 @@ def test_every_phrase_t2s_converts_is_listed():
     env = dict(os.environ, LD_LIBRARY_PATH=str(base / "lib64"))
     entries = 0
     for name in ["TSPhrases", "TSCharactersExt", "TSCharacters", "CJK_Compatibility_Ideographs"]:
-        out = Path(f"/tmp/test_speed_h3_{os.getpid()}_{name}.txt")
+        out = tmp_path / f"{name}.txt"
         subprocess.run([str(tool), "-i", str(base / "share" / "opencc" / f"{name}.ocd2"), "-o", str(out),
                         "-f", "ocd2", "-t", "text"], check=True, env=env, capture_output=True)
         for line in out.read_text(encoding="utf-8").splitlines():
@@ -295,7 +296,6 @@ def test_every_phrase_t2s_converts_is_listed():
             entries += 1
             if values.split(" ")[0] != key and not set(key) & triggers:
                 assert any(p in key for p in phrases), key
-        out.unlink()
     assert entries > 5000
 
 
