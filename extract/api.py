@@ -199,15 +199,22 @@ def finish(st: Store, ruleset, keep: list[str] | None, out: str | Path | None, f
     removed = st.finish_run(keep=keep, processed=processed, skipped=skipped)
     dh = derive_fingerprint(ruleset)
     rebuilt = force or not st.derived_current(dh)
+    written: dict[str, Path] = {}
+
+    def write_derived(names) -> None:
+        for name in names:
+            cols, rows = st.iter_rows(name)
+            written[name] = exports.write_csv_rows(rows, cols, Path(out) / f"{name}.csv", name, st.cb)
+
     if rebuilt:
-        derive.build_store(st, ruleset, dh, jobs)
+        # while the text-reuse check runs in another process, the tables already whole are written
+        early = (lambda: write_derived([n for n in DERIVED if n != "checks"])) if out is not None else None
+        derive.build_store(st, ruleset, dh, jobs, meanwhile=early)
     files = []
     if out is not None:
         fmts = exports.parse_formats(formats)
-        outp = Path(out)
-        for name in DERIVED:
-            cols, rows = st.iter_rows(name)
-            files.append(exports.write_csv_rows(rows, cols, outp / f"{name}.csv", name, st.cb))
+        write_derived([n for n in DERIVED if n not in written])
+        files = [written[n] for n in DERIVED]
         others = [f for f in fmts if f != "csv"]
         if others:
             files += exports.write(st.tables(TABLES), out, others, headers)

@@ -653,10 +653,11 @@ def _reuse_process(store_path: str, cr: CheckRules, out: str) -> None:
         os._exit(1)
 
 
-def write_checks(st, cr: CheckRules, reuse: ReuseElsewhere | None = None) -> None:
+def write_checks(st, cr: CheckRules, reuse: ReuseElsewhere | None = None, meanwhile=None) -> None:
     """The ``checks`` table, sorted (kind, document, position, referenced document) and numbered k1, k2 …
 
-    ``reuse``: the text-reuse check under way in another process (else it runs here)."""
+    ``reuse``: the text-reuse check under way in another process (else it runs here); ``meanwhile``:
+    work to do while it finishes (called once the other checks are done)."""
     ch = Checker(st, cr)
     ch.documents()
     ch.consistency()
@@ -664,6 +665,8 @@ def write_checks(st, cr: CheckRules, reuse: ReuseElsewhere | None = None) -> Non
         ch.text_reuse()
         rows = ch.sorted_rows()
     else:
+        if meanwhile is not None:
+            meanwhile()
         k = KIND_ORDER.index("text_reuse")
         rows = chain(ch.sorted_rows(range(k)), reuse.rows(), ch.sorted_rows(range(k + 1, len(KIND_ORDER))))
     batch = []

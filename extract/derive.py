@@ -706,14 +706,15 @@ def doc_parts(drow: dict, facts: list[dict], text: str, cr: CheckRules) -> dict[
             "reuse_sentences": reuse_sentences(_s(drow.get("doc_id")), text, cr)}
 
 
-def build_store(st, rules: RuleSet | None = None, derive_hash: str = "", jobs: int = 1) -> None:
+def build_store(st, rules: RuleSet | None = None, derive_hash: str = "", jobs: int = 1, meanwhile=None) -> None:
     """Build the cross-document tables inside the store ``st``, streaming from its tables.
 
     Documents whose per-document parts were made with other derive rules (or
     not at all) get them made again first; then problem_register and checks are
     replaced in one transaction. Memory holds one document, one group of
     observations or one MinHash band at a time, never a whole table. With ``jobs`` > 1 (and a store
-    file) the text-reuse check runs in a second process meanwhile.
+    file) the text-reuse check runs in a second process meanwhile, and this one calls ``meanwhile()``
+    (if given) while it waits for it, with problem_register written and indicators as they are.
     """
     from .checks import ReuseElsewhere, write_checks
 
@@ -730,7 +731,7 @@ def build_store(st, rules: RuleSet | None = None, derive_hash: str = "", jobs: i
         c.execute('DELETE FROM "problem_register"')
         c.execute('DELETE FROM "checks"')
         write_problem_register(st, cr)
-        write_checks(st, cr, reuse)
+        write_checks(st, cr, reuse, meanwhile)
         st.mark_derived(derive_hash)
         c.execute("COMMIT")
     except BaseException:

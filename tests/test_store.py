@@ -252,6 +252,8 @@ def test_worker_processes_give_the_same_tables_and_the_store_skips_them_next_tim
         if name == "documents":
             a, b = a.drop(columns=["path"]), b.drop(columns=["path"])
         assert a.equals(b), name
+    for name in ("indicators", "problem_register", "checks"):  # (written while text reuse runs elsewhere)
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
     again = run([corpus], out=tmp_path / "b", jobs=2)
     assert (again.processed, again.skipped) == (0, 5)
 
