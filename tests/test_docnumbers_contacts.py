@@ -43,3 +43,16 @@ def test_hotlines_and_long_numbers_are_not_phones():
 
 def test_emails():
     assert facts("电子邮件：yyssthjjgxq@126.com。", "email") == [("yyssthjjgxq@126.com", "yyssthjjgxq@126.com")]
+
+
+@pytest.mark.parametrize("text, name, norm", [
+    ("参照《关于划定高污染燃料禁燃区范围的通告》（益政通〔2022〕4号）文件的相关要求。", "关于划定高污染燃料禁燃区范围的通告",
+     "益政通〔2022〕4号"),
+    ("编制了《大通湖2025年水质达标1+5攻坚方案》 (益生环委办[2025]20号)，并明确牵头单位。", "大通湖2025年水质达标1+5攻坚方案",
+     "益生环委办〔2025〕20号"),
+    ("学习《城镇污水处理厂污染物排放标准》（GB18918-2002）。", "城镇污水处理厂污染物排放标准", ""),  # a standard's code
+    ("印发《整改方案》，益政通〔2022〕4号文件另行下发。", "整改方案", ""),  # not in parentheses right after
+])
+def test_a_document_number_in_parentheses_after_a_title_is_the_cited_documents(text, name, norm):
+    [cited] = extract_text(text).of_kind("cited_doc")
+    assert (cited.name, cited.norm) == (name, norm)
