@@ -592,12 +592,10 @@ def near_duplicates(c, doc_set, cr: CheckRules):
         ij[k:k + len(chunk)] = chunk
         k += len(chunk)
     members = np.unique(ij)
-    ends = np.empty_like(ij)  # the pairs as positions in members, a slice at a time to keep them int32
-    for k in range(0, len(ij), 100_000):
-        ends[k:k + 100_000] = np.searchsorted(members, ij[k:k + 100_000])
+    for k in range(0, len(ij), 100_000):  # the pairs as positions in members, in place (a slice at a time)
+        ij[k:k + 100_000] = np.searchsorted(members, ij[k:k + 100_000])
+    labels = components(len(members), ij[:, 0], ij[:, 1])
     del ij
-    labels = components(len(members), ends[:, 0], ends[:, 1])
-    del ends
     c.execute("CREATE TEMP TABLE _fam (id INTEGER PRIMARY KEY, fam INTEGER)")
     c.executemany("INSERT INTO _fam VALUES (?, ?)", zip(members.tolist(), labels.tolist()))
     del members, labels
