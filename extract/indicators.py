@@ -446,20 +446,14 @@ class IndicatorStage:
                     else:
                         cand((s, p, -e, kind, x))
             end = hi + 1 if hi < n else n  # the break closing the window: what a lookahead sees
-            for m in self.subj.finditer(text, lo, end):
-                s, e = m.span()
-                if s >= hi:
-                    break
-                if e > hi:
-                    return None
-                cand((s, _P_SUBJ, -e, "subj", None))
-            for m in self.value.finditer(text, lo, end):
-                s, e = m.span()
-                if s >= hi:
-                    break
-                if e > hi:
-                    return None
-                cand((s, _P_VALUE, -e, "value", m))
+            for pattern, priority, kind in ((self.subj, _P_SUBJ, "subj"), (self.value, _P_VALUE, "value")):
+                for m in pattern.finditer(text, lo, end):
+                    s, e = m.span()
+                    if s >= hi:
+                        break
+                    if e > hi:
+                        return None
+                    cand((s, priority, -e, kind, m if kind == "value" else None))
             cands.sort(key=_FIRST3)
             upto = lo
             for s, _, neg_end, kind, x in cands:
