@@ -177,3 +177,19 @@ def test_dates_move_together_and_markers_stay():
 def test_people_found_after_titles():
     text = "市委书记陈竞率队。常务副市长刘勇会，副市长唐杰参加。联系人：吴铭 局长。党组书记坚决扛牢责任。"
     assert synth.find_people(text) == ["陈竞", "刘勇会", "唐杰", "吴铭"]
+
+
+def test_the_phase_timeline_of_a_two_job_run():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "phases.py"), str(ROOT / "corpus"), "--jobs", "2",
+                        "--json"], capture_output=True, text=True, cwd=str(ROOT), timeout=300)
+    assert r.returncode == 0, r.stderr
+    events = {e["phase"]: e for e in json.loads(r.stdout)}
+    assert {"documents (5)", "after the documents", "problem register", "per-document checks", "consistency",
+            "wait for the text-reuse process", "close the store", "whole run"} <= set(events)
+    assert "text reuse (here)" not in events  # with two jobs it runs in its own process
+    docs, after, whole = events["documents (5)"], events["after the documents"], events["whole run"]
+    assert docs["end"] == after["start"] and after["end"] <= whole["end"]
+    for e in events.values():
+        assert 0 <= e["start"] <= e["end"] <= whole["end"], e
+    assert (events["consistency"]["end"] <= events["wait for the text-reuse process"]["start"]
+            <= events["wait for the text-reuse process"]["end"] <= after["end"])
