@@ -261,16 +261,16 @@ def test_open_end_table_agrees_with_the_rule():
 
 # ---------------------------------------------------------------- t2s lists against OpenCC itself
 
-def test_every_character_t2s_converts_is_a_trigger():
+def test_the_triggers_are_the_characters_t2s_converts_alone():
+    from extract.normalize import t2s_triggers
+
     conv = opencc.OpenCC("t2s")
-    data, _ = RULES.yaml("text.yaml")
-    if str(data["t2s_opencc_version"]) != opencc.__version__:
-        pytest.skip("another OpenCC version: the lists are not used")
-    triggers = {c for c in data["t2s_triggers"] if not c.isspace()}
-    chars = [chr(c) for c in range(0x80, 0x32000) if not 0xD800 <= c < 0xE000]
-    out = conv.convert("\n".join(chars)).split("\n")
-    assert len(out) == len(chars)
-    assert {c for c, o in zip(chars, out) if c != o} == triggers
+    triggers = t2s_triggers()
+    assert len(triggers) > 5000 and "這" in triggers and "这" not in triggers and "批" not in triggers
+    for c in triggers[::97]:  # each converts on its own, in the middle of a text too
+        assert conv.convert(c) != c and conv.convert("甲" + c + "乙") != "甲" + c + "乙", c
+    sample = "".join(chr(c) for c in range(0x4E00, 0x9FFF, 7))
+    assert [c for c in sample if conv.convert(c) != c] == [c for c in sample if c in triggers]
 
 
 def test_every_phrase_t2s_converts_is_listed(tmp_path):
@@ -283,7 +283,9 @@ def test_every_phrase_t2s_converts_is_listed(tmp_path):
     data, _ = RULES.yaml("text.yaml")
     if str(data["t2s_opencc_version"]) != opencc.__version__:
         pytest.skip("another OpenCC version: the lists are not used")
-    triggers = {c for c in data["t2s_triggers"] if not c.isspace()}
+    from extract.normalize import t2s_triggers
+
+    triggers = set(t2s_triggers())
     phrases = [w for words in data["t2s_phrases"].values() for w in words]
     env = dict(os.environ, LD_LIBRARY_PATH=str(base / "lib64"))
     entries = 0
