@@ -31,7 +31,7 @@ from types import SimpleNamespace
 import numpy as np
 from rapidfuzz import fuzz
 
-from .derive import (CheckRules, UnionFind, _attrs, _f, _fmt, _i, _s, change_interval, decimals, half_unit,
+from .derive import (CheckRules, _attrs, _f, _fmt, _i, _s, change_interval, decimals, half_unit,
                      shift_period, split_multi, Squeezed, subject_key)
 
 def _round_half_up(x: float, places: int) -> Decimal:

@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import bisect
 import pickle
 from pathlib import Path
 

@@ -6,7 +6,6 @@ the stages on hand-made texts that hold what each fast path skips on, and on ran
 import html
 import os
 import random
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -17,7 +16,6 @@ import pytest
 import regex
 
 from extract import normalize as N
-from extract.docnumbers import DocNumberStage
 from extract.pipeline import Pipeline
 from extract.rules import load_rules
 
