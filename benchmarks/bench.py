@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -327,16 +328,25 @@ def benchmark(args) -> dict:
                 + (f"; skipped --jobs {', '.join(str(j) for j in jobs if j != 1)}" if jobs and jobs != [1] else ""))
             plan = [(1, None)]
         result["jobs_skipped"] = [j for j in (jobs or []) if j not in [p[0] for p in plan]]
+        repeat = max(1, args.repeat)
         with tempfile.TemporaryDirectory(prefix="zhenggai-bench-out.") as tmp:
-            for j, flag in plan:
-                out = (keep / f"out-jobs{j}") if keep else Path(tmp) / f"out-jobs{j}"
-                log(f"CLI run, jobs={j} ...")
-                r = cli_run(docs, out, flag)
-                r.update({"jobs": j, **rates(len(files), nbytes, r["seconds"], min(j, cpus))})
-                runs.append(r)
-        base = next((r for r in runs if r["jobs"] == 1), None)
-        for r in runs:
+            for rnd in range(repeat):
+                # rounds alternate the order of the job counts, so that a machine that slows down or
+                # speeds up during the benchmark does not favour one of them
+                for j, flag in (plan if rnd % 2 == 0 else plan[::-1]):
+                    out = (keep / f"out-jobs{j}") if keep else Path(tmp) / f"out-jobs{j}"
+                    log(f"CLI run, jobs={j}" + (f", round {rnd + 1} of {repeat}" if repeat > 1 else "") + " ...")
+                    r = cli_run(docs, out, flag)
+                    r.update({"jobs": j, "round": rnd + 1, **rates(len(files), nbytes, r["seconds"], min(j, cpus))})
+                    runs.append(r)
+        for r in runs:  # against the one-job run of the same round
+            base = next((b for b in runs if b["jobs"] == 1 and b["round"] == r["round"]), None)
             r["speedup"] = base["seconds"] / r["seconds"] if base else None
+        result["speedups"] = {
+            str(j): {"median": statistics.median(ups), "rounds": ups}
+            for j in dict.fromkeys(r["jobs"] for r in runs)
+            if (ups := [r["speedup"] for r in runs if r["jobs"] == j and r["speedup"] is not None])}
+        base = next((r for r in runs if r["jobs"] == 1), None)
         if base and "jieba" in result:
             result["ratio_end_to_end"] = base["docs_per_s"] / result["jieba"]["docs_per_s"]
     result["runs"] = runs
@@ -410,13 +420,19 @@ def print_report(r: dict) -> None:
         if not r.get("cli_supports_jobs"):
             p("  (the CLI has no --jobs option yet: single process only"
               + (f"; skipped --jobs {', '.join(map(str, r['jobs_skipped']))})" if r["jobs_skipped"] else ")"))
-        p(f"  {'jobs':>4}{'seconds':>9}{'docs/s':>9}{'MB/s':>8}{'MB/s/core':>10}{'CPU s':>8}"
+        rounds = max(x["round"] for x in r["runs"]) > 1
+        p(f"  {'round':>5}" * rounds + f"  {'jobs':>4}{'seconds':>9}{'docs/s':>9}{'MB/s':>8}{'MB/s/core':>10}{'CPU s':>8}"
           f"{'peak RSS MB':>12}{'all procs':>10}{'speed-up':>9}")
         for x in r["runs"]:
             sp = "-" if x["speedup"] is None else f"{x['speedup']:.2f}x"
-            p(f"  {x['jobs']:>4}{x['seconds']:>9.2f}{x['docs_per_s']:>9.1f}{x['mb_per_s']:>8.3f}"
-              f"{x['mb_per_s_per_core']:>10.3f}{x['cpu_seconds']:>8.1f}{_mem(x['peak_rss_mb']):>12}"
-              f"{_mem(x['peak_rss_tree_mb']):>10}{sp:>9}")
+            p(f"  {x['round']:>5}" * rounds + f"  {x['jobs']:>4}{x['seconds']:>9.2f}{x['docs_per_s']:>9.1f}"
+              f"{x['mb_per_s']:>8.3f}{x['mb_per_s_per_core']:>10.3f}{x['cpu_seconds']:>8.1f}"
+              f"{_mem(x['peak_rss_mb']):>12}{_mem(x['peak_rss_tree_mb']):>10}{sp:>9}")
+        if rounds:
+            for j, v in r["speedups"].items():
+                if j != "1":
+                    p(f"  --jobs {j}: median speed-up {v['median']:.2f}x over {len(v['rounds'])} rounds "
+                      f"({', '.join(f'{u:.2f}' for u in v['rounds'])})")
         if "ratio_end_to_end" in r:
             p(f"  end-to-end (jobs=1) / jieba throughput ratio: {r['ratio_end_to_end']:.2f}")
 
@@ -446,6 +462,9 @@ def main(argv=None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object of all figures instead of tables")
     ap.add_argument("--memory-scaling", metavar="A,B",
                     help="only measure the CLI's peak memory at A and B documents and print the ratio")
+    ap.add_argument("--repeat", type=int, default=1, metavar="R",
+                    help="CLI runs per job count, in R rounds of alternating order; the speed-up printed is the "
+                         "median of the rounds' (each against the one-job run of its round)")
     ap.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI runs")
     ap.add_argument("--no-jieba", action="store_true", help="skip the jieba comparison")
     args = ap.parse_args(argv)

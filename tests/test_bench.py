@@ -91,6 +91,22 @@ def test_cli_runs_and_speedup(tiny):
     assert res["ratio_end_to_end"] > 0
 
 
+def test_repeated_rounds_alternate_and_give_the_median_speedup(tmp_path):
+    res = run_bench("--docs", "5", "--jobs", "1", "2", "--repeat", "3", "--no-jieba", "--keep", str(tmp_path))
+    runs = res["runs"]
+    if not res["cli_supports_jobs"]:
+        pytest.skip("the CLI has no --jobs option")
+    # the order of the job counts alternates from round to round
+    assert [(r["round"], r["jobs"]) for r in runs] == [(1, 1), (1, 2), (2, 2), (2, 1), (3, 1), (3, 2)]
+    for r in runs:  # each against the one-job run of its own round
+        base = next(b for b in runs if b["jobs"] == 1 and b["round"] == r["round"])
+        assert r["speedup"] == pytest.approx(base["seconds"] / r["seconds"])
+    two = [r["speedup"] for r in runs if r["jobs"] == 2]
+    assert res["speedups"]["2"]["rounds"] == pytest.approx(two)
+    assert res["speedups"]["2"]["median"] == pytest.approx(sorted(two)[1])
+    assert res["speedups"]["1"]["median"] == 1.0
+
+
 def test_memory_scaling_mode(tmp_path):
     res = run_bench("--memory-scaling", "5,10", "--keep", str(tmp_path))
     a, b = res["memory_scaling"]
