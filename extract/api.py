@@ -132,6 +132,8 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
         st.begin_run(rules_fingerprint(ruleset))
         inc = Incremental(st, st.rules_hash, force)
         todo = inc.plan(tasks)
+        st.begin_bulk(len(todo))  # many documents to add: indexes built once at the end (a store that is
+        # left without them, by a run that stops here, builds them when it is next opened)
         pipe = Pipeline(rule_dirs) if todo else None
         if engine == "dask":
             from .dask_engine import process_dask
@@ -210,6 +212,7 @@ def finish(st: Store, ruleset, keep: list[str] | None, out: str | Path | None, f
         # while the text-reuse check runs in another process, the tables already whole are written
         early = (lambda: write_derived([n for n in DERIVED if n != "checks"])) if out is not None else None
         derive.build_store(st, ruleset, dh, jobs, meanwhile=early)
+    st.ensure_indexes()  # (build_store did, when it ran)
     files = []
     if out is not None:
         fmts = exports.parse_formats(formats)

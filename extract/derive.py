@@ -725,6 +725,7 @@ def build_store(st, rules: RuleSet | None = None, derive_hash: str = "", jobs: i
     derive_hash = derive_hash or derive_fingerprint(rules)
     st.refresh_parts(cr, derive_hash)
     reuse = ReuseElsewhere(st.path, cr) if jobs > 1 and st.path != ":memory:" else None
+    st.ensure_indexes()  # after a bulk load; here, once the text-reuse process (which needs none) is under way
     c = st.conn
     c.execute("BEGIN IMMEDIATE")
     try:

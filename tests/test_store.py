@@ -308,3 +308,86 @@ def test_a_documents_facts_of_some_kinds_are_read_through_its_doc_id(tmp_path, s
     st.close()
     assert "SEARCH facts USING INDEX sqlite_autoindex_facts_1 (doc_id=?)" in plan, plan
     assert "facts_kind_name" not in plan
+
+
+# -- bulk loads: indexes dropped while many documents go in, built again at the end -------------------
+def indexes(path):
+    c = sqlite3.connect(path)
+    try:
+        return sorted(r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    finally:
+        c.close()
+
+
+def test_a_bulk_load_drops_the_indexes_while_documents_go_in_and_ends_with_the_same_store(corpus, tmp_path,
+                                                                                          monkeypatch):
+    normal = run([corpus], out=tmp_path / "normal")  # 5 documents: fewer than BULK_MIN
+    want = indexes(tmp_path / "normal" / DEFAULT_NAME)
+    assert "facts_kind_name" in want and len(want) == 11
+    monkeypatch.setattr(Store, "BULK_MIN", 1)
+    seen = []
+
+    class Bar:  # looks at the store's indexes after each document
+        def __init__(self, total):
+            pass
+
+        def update(self, k):
+            seen.append(indexes(out / DEFAULT_NAME))
+
+        def close(self):
+            pass
+
+    for jobs in (1, 2):
+        seen.clear()
+        out = tmp_path / f"bulk{jobs}"
+        bulk = run([corpus], out=out, progress=Bar, jobs=jobs)
+        assert len(seen) == 5
+        # the per-document tables' indexes are gone while documents go in; the derived tables' stay
+        assert all(s == ["checks_doc_id", "checks_kind_verdict", "checks_ref_doc_id",
+                         "problem_register_category_group", "problem_register_status"] for s in seen)
+        assert indexes(out / DEFAULT_NAME) == want
+        for name in ("documents", "sections", "problems", "facts", "indicators", "problem_register", "checks"):
+            a, b = normal[name], bulk[name]
+            if name == "documents":
+                a, b = a.drop(columns=["path"]), b.drop(columns=["path"])
+            assert a.equals(b), name
+
+
+def test_a_run_that_stops_in_a_bulk_load_leaves_the_indexes_to_the_next_open(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(Store, "BULK_MIN", 1)
+    out = tmp_path / "out"
+
+    class Stop(Exception):
+        pass
+
+    class Bar:
+        def __init__(self, total):
+            self.n = 0
+
+        def update(self, k):
+            self.n += k
+            if self.n == 3:
+                raise Stop
+
+        def close(self):
+            pass
+
+    with pytest.raises(Stop):
+        run([corpus], out=out, progress=Bar)
+    assert "facts_kind_name" not in indexes(out / DEFAULT_NAME)
+    Store(out / DEFAULT_NAME).close()
+    assert "facts_kind_name" in indexes(out / DEFAULT_NAME)
+
+
+def test_a_bulk_load_only_when_adding_at_least_bulk_min_and_as_many_as_are_stored(corpus, tmp_path, monkeypatch):
+    run([corpus], out=tmp_path / "out")  # 5 documents stored
+    with Store(tmp_path / "out" / DEFAULT_NAME) as st:
+        monkeypatch.setattr(Store, "BULK_MIN", 10)
+        assert st.begin_bulk(9) is False
+        monkeypatch.setattr(Store, "BULK_MIN", 1)
+        assert st.begin_bulk(4) is False  # fewer than the store holds: the rebuild would cost more
+        assert "facts_kind_name" in indexes(tmp_path / "out" / DEFAULT_NAME)
+        assert st.begin_bulk(5) is True
+        assert "facts_kind_name" not in indexes(tmp_path / "out" / DEFAULT_NAME)
+        st.ensure_indexes()
+    assert "facts_kind_name" in indexes(tmp_path / "out" / DEFAULT_NAME)
