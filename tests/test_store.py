@@ -21,6 +21,26 @@ def corpus(tmp_path):
     return src
 
 
+class Stop(Exception):
+    pass
+
+
+def stopping_at(n: int):
+    """A progress bar that stops the run once ``n`` documents are in."""
+    class Bar:
+        def __init__(self, total):
+            self.n = 0
+
+        def update(self, k):
+            self.n += k
+            if self.n == n:
+                raise Stop
+
+        def close(self):
+            pass
+    return Bar
+
+
 def read(path):
     with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
@@ -167,23 +187,8 @@ def test_a_second_run_on_an_unchanged_corpus_processes_no_document(corpus, tmp_p
 def test_an_interrupted_run_leaves_a_consistent_store_and_the_next_run_finishes(corpus, tmp_path):
     out = tmp_path / "out"
 
-    class Stop(Exception):
-        pass
-
-    class Bar:
-        def __init__(self, total):
-            self.n = 0
-
-        def update(self, k):
-            self.n += k
-            if self.n == 3:
-                raise Stop
-
-        def close(self):
-            pass
-
     with pytest.raises(Stop):
-        run([corpus], out=out, progress=Bar)
+        run([corpus], out=out, progress=stopping_at(3))
     c = sqlite3.connect(out / DEFAULT_NAME)
     assert c.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
     assert c.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -357,23 +362,8 @@ def test_a_run_that_stops_in_a_bulk_load_leaves_the_indexes_to_the_next_open(cor
     monkeypatch.setattr(Store, "BULK_MIN", 1)
     out = tmp_path / "out"
 
-    class Stop(Exception):
-        pass
-
-    class Bar:
-        def __init__(self, total):
-            self.n = 0
-
-        def update(self, k):
-            self.n += k
-            if self.n == 3:
-                raise Stop
-
-        def close(self):
-            pass
-
     with pytest.raises(Stop):
-        run([corpus], out=out, progress=Bar)
+        run([corpus], out=out, progress=stopping_at(3))
     assert "facts_kind_name" not in indexes(out / DEFAULT_NAME)
     Store(out / DEFAULT_NAME).close()
     assert "facts_kind_name" in indexes(out / DEFAULT_NAME)
