@@ -29,7 +29,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .derive import (CheckRules, _attrs, _f, _fmt, _i, _s, change_interval, decimals, half_unit,
                      shift_period, split_multi, Squeezed, subject_key)
@@ -488,6 +488,7 @@ class Checker:
 
 
 BIG_BUCKET = 64  # a MinHash bucket with more sentences than this is checked against one of them first
+CDIST_MIN = 8  # from this many sentences, a bucket's pairs are scored in one rapidfuzz call (faster than a loop)
 
 
 def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -551,18 +552,32 @@ def near_duplicates(c, doc_set, cr: CheckRules):
                     flush()
         return v
 
+    def score_all(g: list[int], text: dict) -> None:
+        """score() of every pair of ``g`` (ascending), in one call to rapidfuzz: the same scores,
+        without a Python step per pair. (The memo is left aside: pairs seldom recur across bands.)"""
+        t = [text[i] for i in g]
+        m = process.cdist(t, t, scorer=fuzz.ratio, score_cutoff=cr.reuse_min_score, dtype=np.float64)
+        xs, ys = np.nonzero(np.triu(m, 1))  # x < y, in the order of the loop over pairs
+        ga = np.asarray(g, dtype=np.int64)
+        pend_i.frombytes(ga[xs].tobytes())
+        pend_j.frombytes(ga[ys].tobytes())
+        pend_s.frombytes(m[xs, ys].tobytes())
+        if len(pend_i) >= 50_000:
+            flush()
+
     # each band's buckets of two or more sentences, in order of their first sentence; the three
-    # JSON arrays list the members in the same order (one pass over the bucket's rows makes them)
-    band_sql = ("SELECT json_group_array(id), json_group_array(ndocs), json_group_array(q) FROM _dq "
-                "GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 ORDER BY MIN(id)")
+    # lists hold the members in the same order (one pass over the bucket's rows makes them). A
+    # squeezed sentence holds no \x1f (squeeze drops it as a space), so it can part them.
+    band_sql = ("SELECT group_concat(id, char(31)), group_concat(ndocs, char(31)), group_concat(q, char(31)) "
+                "FROM _dq GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 ORDER BY MIN(id)")
     width = 4 * cr.reuse_rows
     for band in range(cr.reuse_bands):
         for ids, counts, texts in c.execute(band_sql, (band * width + 1, width)):
-            ids, counts = json.loads(ids), json.loads(counts)
+            ids, counts = list(map(int, ids.split("\x1f"))), list(map(int, counts.split("\x1f")))
             g = sorted(i for i, n in zip(ids, counts) if n <= limit and i not in formula)
             if len(g) < 2:
                 continue
-            text = dict(zip(ids, json.loads(texts)))
+            text = dict(zip(ids, texts.split("\x1f")))
             if len(g) > BIG_BUCKET:
                 family = [g[0]] + [i for i in g[1:] if score(g[0], i, text)]
                 docs: set = set()
@@ -574,9 +589,12 @@ def near_duplicates(c, doc_set, cr: CheckRules):
                 g = family if len(family) > 1 else []
                 if len(g) > BIG_BUCKET:  # a family within the limit of documents but of many variants
                     continue
-            for x in range(len(g)):
-                for y in range(x + 1, len(g)):
-                    score(g[x], g[y], text)
+            if len(g) < CDIST_MIN:
+                for x in range(len(g)):
+                    for y in range(x + 1, len(g)):
+                        score(g[x], g[y], text)
+            else:
+                score_all(g, text)
     flush()
     memo.clear()
     # families (connected near-identical sentences) over more than `limit` documents are formulas

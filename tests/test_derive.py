@@ -253,6 +253,29 @@ def test_consecutive_reused_sentences_are_one_passage():
     assert r["detail"].startswith("3 matched sentences")
 
 
+def test_a_large_bucket_is_scored_in_one_call_as_pair_by_pair(monkeypatch):
+    """Twelve variants of one sentence (each in its own unit's notice) share MinHash buckets of up to
+    twelve: scored in one rapidfuzz call (CDIST_MIN) or pair by pair, the rows are the same, one per pair."""
+    from extract import checks
+
+    c = Corpus()
+    units = "甲乙丙丁戊己庚辛壬癸子丑"
+    for k, u in enumerate(units):
+        c.doc(f"d{k:02}", f"{u}局已经全面完成了问题整改并建立了长效管理机制，整改情况经过验收合格。\n"
+                          f"另有第{k}项内容：{u * 3}完全不同的说明文字在这里。", issuers=f"{u}局")
+    want = 12 * 11 // 2
+    got = {}
+    for cdist_min in (2, 10 ** 9):
+        monkeypatch.setattr(checks, "CDIST_MIN", cdist_min)
+        got[cdist_min] = c.build()["checks"]
+    assert got[2].equals(got[10 ** 9])
+    reuse = rows(got[2], "text_reuse")
+    assert len(reuse) == want
+    assert {(r["doc_id"], r["ref_doc_id"]) for r in reuse} == \
+        {(f"d{a:02}", f"d{b:02}") for a in range(12) for b in range(a + 1, 12)}
+    assert all(80 <= r["score"] < 100 for r in reuse)
+
+
 def test_short_or_dissimilar_sentences_are_not_reuse():
     c = Corpus()
     c.doc("a", "整改情况：已完成。\n今年以来开展了两次现场排查并巩固了临湖千米退养转型成果。", issuers="甲")
