@@ -250,13 +250,28 @@ def converters(cb: Codebook, table: str, derived: bool = False) -> list[tuple]:
     return out
 
 
+def _int_value(v):
+    return v if type(v) is int else _sql_value(v, "integer")  # offsets are ints: straight through
+
+
+def _real_value(v):
+    if type(v) is float:
+        return v if v == v else None
+    return None if v is None else _sql_value(v, "real")
+
+
+def _json_value(v):
+    if type(v) is dict:
+        return _JSON.encode(v) if v else None
+    return _sql_value(v, "json")
+
+
 def _fact_tuples(doc: Doc) -> list[tuple]:
     """The facts rows as converters() makes them, without a dict per fact (the facts are most rows)."""
-    t = _text_value
+    t, n, r, j = _text_value, _int_value, _real_value, _json_value
     d = t(doc.doc_id)
-    return [(d, f"f{i}", t(s.kind), t(s.text), _sql_value(s.start, "integer"), _sql_value(s.end, "integer"),
-             t(s.section_id), t(s.problem_id), t(s.norm), _sql_value(s.value, "real"), t(s.unit), t(s.name),
-             t(s.period), t(s.role), _sql_value(s.attrs, "json"))
+    return [(d, f"f{i}", t(s.kind), t(s.text), n(s.start), n(s.end), t(s.section_id), t(s.problem_id), t(s.norm),
+             r(s.value), t(s.unit), t(s.name), t(s.period), t(s.role), j(s.attrs))
             for i, s in enumerate(doc.spans, 1)]
 
 

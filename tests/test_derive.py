@@ -426,7 +426,12 @@ def test_minhash_signatures_are_those_of_crc32_over_each_gram():
 
     from extract.derive import _P, minhash_params, minhash_signatures
 
-    items = ["生态环境保护督察整改", "abc", "", "x", "é€𝄞😀整改", "整改整改整改整改"]
+    import random
+
+    rnd = random.Random(5)  # and random ones, so that values near the modulus come up
+    items = ["生态环境保护督察整改", "abc", "", "x", "é€𝄞😀整改", "整改整改整改整改"] + [
+        "".join(chr(rnd.choice((rnd.randrange(0x4e00, 0x9fff), rnd.randrange(32, 0x2fff)))) for _ in range(40))
+        for _ in range(200)]
     a, b = minhash_params(12)
     for shingle in (1, 2, 3, 5):
         want = []
