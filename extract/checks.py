@@ -491,15 +491,20 @@ BIG_BUCKET = 64  # a MinHash bucket with more sentences than this is checked aga
 CDIST_MIN = 8  # from this many sentences, a bucket's pairs are scored in one rapidfuzz call (faster than a loop)
 
 
-def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def components(n: int, u: np.ndarray, v: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
     """A label for each of n nodes, the same within each connected component of the edges (u, v)
-    (hooking onto the smaller label and pointer jumping, vectorised)."""
-    labels = np.arange(n, dtype=np.int32)
+    (hooking onto the smaller label and pointer jumping, vectorised): the smallest node of the component.
+
+    ``labels``: those of edges already joined (what this returns), so that edges can come a chunk at a
+    time: the components of all the edges, whatever the chunks."""
+    labels = np.arange(n, dtype=np.int32) if labels is None else labels
     while True:
         lu, lv = labels[u], labels[v]
         low = np.minimum(lu, lv)
         new = labels.copy()
-        for side in (u, v, lu, lv):
+        # only the roots (every label is one) are hooked, so that a node never leaves its tree: edges of
+        # earlier chunks, which are not seen again, stay joined
+        for side in (lu, lv):
             np.minimum.at(new, side, low)
         new = new[new]
         if np.array_equal(new, labels):
@@ -519,13 +524,17 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     disk (``_nd``), so memory holds a bounded cache of scores, not every pair.
     """
     limit = cr.reuse_max_documents
-    formula: set[int] = set()  # besides the sentences in more than `limit` documents: families found so
+    n_dq = c.execute("SELECT COALESCE(MAX(id), -1) + 1 FROM _dq").fetchone()[0]
+    # 1 for a sentence of a family found so far in more than `limit` documents (a formula): one byte a
+    # sentence, where a set of ids took about 70
+    formula = bytearray(n_dq)
     for t in ("_nd", "_fam", "_famdocs", "_formula"):
         c.execute(f"DROP TABLE IF EXISTS {t}")
     c.execute("CREATE TEMP TABLE _nd (i INTEGER, j INTEGER, score REAL, PRIMARY KEY (i, j)) WITHOUT ROWID")
     # matched pairs waiting to be written, 24 bytes each (tuples would take six times that)
     pend_i, pend_j, pend_s = array("q"), array("q"), array("d")
     memo: dict[tuple[int, int], float] = {}  # scores already computed (cleared when large: only time is lost)
+    memo_max = 4096  # pairs seldom recur (different bands' buckets hold different pairs): a small one does
 
     def flush() -> None:
         i, j, v = (np.frombuffer(a, dtype=a.typecode) for a in (pend_i, pend_j, pend_s))
@@ -541,7 +550,7 @@ def near_duplicates(c, doc_set, cr: CheckRules):
         key = (i, j) if i < j else (j, i)
         v = memo.get(key)
         if v is None:
-            if len(memo) > 20_000:
+            if len(memo) > memo_max:
                 memo.clear()
             v = memo[key] = fuzz.ratio(text[i], text[j], score_cutoff=cr.reuse_min_score)
             if v:
@@ -574,7 +583,7 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     for band in range(cr.reuse_bands):
         for ids, counts, texts in c.execute(band_sql, (band * width + 1, width)):
             ids, counts = list(map(int, ids.split("\x1f"))), list(map(int, counts.split("\x1f")))
-            g = sorted(i for i, n in zip(ids, counts) if n <= limit and i not in formula)
+            g = sorted(i for i, n in zip(ids, counts) if n <= limit and not formula[i])
             if len(g) < 2:
                 continue
             text = dict(zip(ids, texts.split("\x1f")))
@@ -584,7 +593,8 @@ def near_duplicates(c, doc_set, cr: CheckRules):
                 for i in family:
                     docs |= doc_set(i)
                 if len(docs) > limit:
-                    formula.update(family)
+                    for i in family:
+                        formula[i] = 1
                     continue
                 g = family if len(family) > 1 else []
                 if len(g) > BIG_BUCKET:  # a family within the limit of documents but of many variants
@@ -599,24 +609,24 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     memo.clear()
     # families (connected near-identical sentences) over more than `limit` documents are formulas
     c.execute("CREATE TEMP TABLE _formula (id INTEGER PRIMARY KEY)")
-    c.executemany("INSERT INTO _formula VALUES (?)", ((i,) for i in sorted(formula)))
+    c.executemany("INSERT INTO _formula VALUES (?)",
+                  ((i,) for i in np.flatnonzero(np.frombuffer(formula, dtype=np.uint8)).tolist()))
+    del formula
     matched = ("FROM _nd n JOIN _dq a ON a.id = n.i JOIN _dq b ON b.id = n.j WHERE a.ndocs <= ? AND b.ndocs <= ? "
                "AND n.i NOT IN _formula AND n.j NOT IN _formula")
-    count = c.execute(f"SELECT COUNT(*) {matched}", (limit, limit)).fetchone()[0]
-    ij = np.empty((count, 2), dtype=np.int32)  # the matched pairs, 8 bytes each, for the families
-    k = 0
+    # the families: components of the matched pairs, read a chunk at a time (labels per sentence id,
+    # four bytes each; the pairs are never all in memory)
+    labels = np.arange(n_dq, dtype=np.int32)
+    paired = np.zeros(n_dq, dtype=bool)
     cur = c.execute(f"SELECT n.i, n.j {matched}", (limit, limit))
-    while chunk := cur.fetchmany(50_000):
-        ij[k:k + len(chunk)] = chunk
-        k += len(chunk)
-    members = np.unique(ij)
-    for k in range(0, len(ij), 100_000):  # the pairs as positions in members, in place (a slice at a time)
-        ij[k:k + 100_000] = np.searchsorted(members, ij[k:k + 100_000])
-    labels = components(len(members), ij[:, 0], ij[:, 1])
-    del ij
+    while chunk := cur.fetchmany(20_000):
+        ij = np.array(chunk, dtype=np.int32)
+        paired[ij.ravel()] = True
+        labels = components(n_dq, ij[:, 0], ij[:, 1], labels)
+    members = np.flatnonzero(paired)
     c.execute("CREATE TEMP TABLE _fam (id INTEGER PRIMARY KEY, fam INTEGER)")
-    c.executemany("INSERT INTO _fam VALUES (?, ?)", zip(members.tolist(), labels.tolist()))
-    del members, labels
+    c.executemany("INSERT INTO _fam VALUES (?, ?)", zip(members.tolist(), labels[members].tolist()))
+    del members, labels, paired
     c.execute("CREATE TEMP TABLE _famdocs AS SELECT f.fam AS fam, COUNT(DISTINCT o.doc_id) AS ndocs FROM _fam f "
               "JOIN _occ o ON o.id = f.id GROUP BY f.fam")
     c.execute("CREATE INDEX _famdocs_fam ON _famdocs (fam)")

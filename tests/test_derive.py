@@ -477,7 +477,39 @@ def test_components_label_each_connected_group_alike():
     for node, lab in enumerate(labels.tolist()):
         groups.setdefault(lab, []).append(node)
     assert sorted(groups.values()) == [[0, 1, 2, 3], [4, 5], [6], [7, 8, 9]]
+    assert labels.tolist() == [0, 0, 0, 0, 4, 4, 6, 7, 7, 7]  # the smallest node of each
     assert components(0, u[:0], v[:0]).tolist() == []
+
+
+def test_components_of_edges_given_a_chunk_at_a_time_are_those_of_all_edges():
+    import numpy as np
+
+    from extract.checks import components
+
+    def smallest_of_each(n, u, v):  # plain union-find: each node's smallest fellow
+        parent = list(range(n))
+
+        def root(x):
+            while parent[x] != x:
+                parent[x] = x = parent[parent[x]]
+            return x
+        for a, b in zip(u.tolist(), v.tolist()):
+            ra, rb = root(a), root(b)
+            parent[max(ra, rb)] = min(ra, rb)
+        return [root(x) for x in range(n)]
+
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        n = 2000
+        u, v = rng.integers(0, n, 1500, dtype=np.int32), rng.integers(0, n, 1500, dtype=np.int32)
+        want = smallest_of_each(n, u, v)
+        assert components(n, u, v).tolist() == want
+        for size in (1, 7, 100, 1499):
+            labels = None
+            for k in range(0, len(u), size):
+                labels = components(n, u[k:k + size], v[k:k + size], labels)
+            assert labels.tolist() == want, (seed, size)
+        assert len(set(want)) < n - 1000  # edges joined many
 
 
 # -- the text-reuse check in a second process --------------------------------------
