@@ -254,8 +254,8 @@ def test_consecutive_reused_sentences_are_one_passage():
 
 
 def test_a_large_bucket_is_scored_in_one_call_as_pair_by_pair(monkeypatch):
-    """Twelve variants of one sentence (each in its own unit's notice) share MinHash buckets of up to
-    twelve: scored in one rapidfuzz call (CDIST_MIN) or pair by pair, the rows are the same, one per pair."""
+    """Twelve variants of one sentence, each in its own unit's notice, share MinHash buckets: scored in
+    one rapidfuzz call (CDIST_MIN) or pair by pair, the tables are the same, with one row per pair."""
     from extract import checks
 
     c = Corpus()
@@ -428,7 +428,7 @@ def test_minhash_signatures_are_those_of_crc32_over_each_gram():
 
     import random
 
-    rnd = random.Random(5)  # and random ones, so that values near the modulus come up
+    rnd = random.Random(5)  # and 200 random ones, of Han and other characters
     items = ["生态环境保护督察整改", "abc", "", "x", "é€𝄞😀整改", "整改整改整改整改"] + [
         "".join(chr(rnd.choice((rnd.randrange(0x4e00, 0x9fff), rnd.randrange(32, 0x2fff)))) for _ in range(40))
         for _ in range(200)]
