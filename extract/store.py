@@ -256,8 +256,8 @@ def _int_value(v):
 
 def _real_value(v):
     if type(v) is float:
-        return v if v == v else None
-    return None if v is None else _sql_value(v, "real")
+        return v if v == v else None  # NaN is empty
+    return _sql_value(v, "real")
 
 
 def _json_value(v):
