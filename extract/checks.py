@@ -370,13 +370,22 @@ class Checker:
         c.execute("DROP TABLE IF EXISTS _dq")
         c.execute("DROP TABLE IF EXISTS _occ")
         c.execute("DROP TABLE IF EXISTS _pairs")
-        c.execute("CREATE TEMP TABLE _dq (id INTEGER PRIMARY KEY, q TEXT UNIQUE, ndocs INTEGER, sig BLOB)")
-        c.execute("INSERT INTO _dq (id, q, ndocs, sig) SELECT ROW_NUMBER() OVER (ORDER BY MIN(o)) - 1, q, "
-                  "COUNT(DISTINCT doc_id), MIN(sig) FROM (SELECT q, doc_id, sig, ROW_NUMBER() OVER "
-                  "(ORDER BY doc_id, n) AS o FROM reuse_sentences) GROUP BY q")
+        c.execute("DROP TABLE IF EXISTS _dn")
+        c.execute("CREATE TEMP TABLE _dq (id INTEGER PRIMARY KEY, q TEXT UNIQUE, sig BLOB)")
+        # numbered from 0 in order of first appearance: the rows go in in (doc_id, n) order, a new sentence
+        # takes the next rowid (after the placeholder -1) and a repeated one only its smallest signature.
+        # (A GROUP BY q sorts every sentence's text: slower by about a second at 10,000 documents.)
+        c.execute("INSERT INTO _dq (id) VALUES (-1)")
+        c.execute("INSERT INTO _dq (q, sig) SELECT q, sig FROM reuse_sentences WHERE true ORDER BY doc_id, n "
+                  "ON CONFLICT (q) DO UPDATE SET sig = excluded.sig WHERE excluded.sig < sig")
+        c.execute("DELETE FROM _dq WHERE id = -1")
         c.execute("CREATE TEMP TABLE _occ AS SELECT d.id AS id, s.doc_id AS doc_id, s.n AS n, s.start AS s, "
                   "s.\"end\" AS e FROM reuse_sentences s JOIN _dq d ON d.q = s.q")
         c.execute("CREATE INDEX _occ_id ON _occ (id, doc_id, n)")
+        # the number of documents of each: a table of its own (an UPDATE of _dq's rows made every later
+        # write to the temporary database several times slower)
+        c.execute("CREATE TEMP TABLE _dn (id INTEGER PRIMARY KEY, ndocs INTEGER)")
+        c.execute("INSERT INTO _dn SELECT id, COUNT(DISTINCT doc_id) FROM _occ GROUP BY id")
         c.execute("CREATE TEMP TABLE _pairs (da TEXT, na INTEGER, db TEXT, nb INTEGER, sa INTEGER, ea INTEGER, "
                   "sb INTEGER, eb INTEGER, score REAL, PRIMARY KEY (da, na, db, nb))")
 
@@ -448,7 +457,7 @@ class Checker:
             if len(self.pending) > 1000:
                 self.flush()
         self.flush()
-        for t in ("_pairs", "_occ", "_dq"):
+        for t in ("_pairs", "_occ", "_dq", "_dn"):
             c.execute(f"DROP TABLE IF EXISTS {t}")
 
     # -- (e) unsupported completion ------------------------------------------
@@ -528,6 +537,8 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     # 1 for a sentence of a family found so far in more than `limit` documents (a formula): one byte a
     # sentence, where a set of ids took about 70
     formula = bytearray(n_dq)
+    # 1 for a sentence found in more than `limit` documents
+    over = bytearray(n > limit for (n,) in c.execute("SELECT ndocs FROM _dn ORDER BY id"))
     for t in ("_nd", "_fam", "_famdocs", "_formula"):
         c.execute(f"DROP TABLE IF EXISTS {t}")
     c.execute("CREATE TEMP TABLE _nd (i INTEGER, j INTEGER, score REAL, PRIMARY KEY (i, j)) WITHOUT ROWID")
@@ -538,7 +549,9 @@ def near_duplicates(c, doc_set, cr: CheckRules):
 
     def flush() -> None:
         i, j, v = (np.frombuffer(a, dtype=a.typecode) for a in (pend_i, pend_j, pend_s))
-        order = np.lexsort((j, i))  # in key order: the B-tree takes them in far fewer page visits
+        # once each (a pair recurs in several bands, always with the same score), in key order: the
+        # B-tree takes them in far fewer page visits
+        _, order = np.unique((i << 32) | j, return_index=True)
         for k in range(0, len(order), 5000):
             o = order[k:k + 5000]
             c.executemany("INSERT OR IGNORE INTO _nd VALUES (?, ?, ?)", zip(i[o].tolist(), j[o].tolist(), v[o].tolist()))
@@ -574,16 +587,16 @@ def near_duplicates(c, doc_set, cr: CheckRules):
         if len(pend_i) >= 50_000:
             flush()
 
-    # each band's buckets of two or more sentences, in order of their first sentence; the three
+    # each band's buckets of two or more sentences, in order of their first sentence; the two
     # lists hold the members in the same order (one pass over the bucket's rows makes them). A
     # squeezed sentence holds no \x1f (squeeze drops it as a space), so it can part them.
-    band_sql = ("SELECT group_concat(id, char(31)), group_concat(ndocs, char(31)), group_concat(q, char(31)) "
+    band_sql = ("SELECT group_concat(id, char(31)), group_concat(q, char(31)) "
                 "FROM _dq GROUP BY substr(sig, ?, ?) HAVING COUNT(*) > 1 ORDER BY MIN(id)")
     width = 4 * cr.reuse_rows
     for band in range(cr.reuse_bands):
-        for ids, counts, texts in c.execute(band_sql, (band * width + 1, width)):
-            ids, counts = list(map(int, ids.split("\x1f"))), list(map(int, counts.split("\x1f")))
-            g = sorted(i for i, n in zip(ids, counts) if n <= limit and not formula[i])
+        for ids, texts in c.execute(band_sql, (band * width + 1, width)):
+            ids = list(map(int, ids.split("\x1f")))
+            g = sorted(i for i in ids if not over[i] and not formula[i])
             if len(g) < 2:
                 continue
             text = dict(zip(ids, texts.split("\x1f")))
@@ -612,7 +625,7 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     c.executemany("INSERT INTO _formula VALUES (?)",
                   ((i,) for i in np.flatnonzero(np.frombuffer(formula, dtype=np.uint8)).tolist()))
     del formula
-    matched = ("FROM _nd n JOIN _dq a ON a.id = n.i JOIN _dq b ON b.id = n.j WHERE a.ndocs <= ? AND b.ndocs <= ? "
+    matched = ("FROM _nd n JOIN _dn a ON a.id = n.i JOIN _dn b ON b.id = n.j WHERE a.ndocs <= ? AND b.ndocs <= ? "
                "AND n.i NOT IN _formula AND n.j NOT IN _formula")
     # the families: components of the matched pairs, read a chunk at a time (labels per sentence id,
     # four bytes each; the pairs are never all in memory)
@@ -632,7 +645,7 @@ def near_duplicates(c, doc_set, cr: CheckRules):
     c.execute("CREATE INDEX _famdocs_fam ON _famdocs (fam)")
     yield from c.execute(f"SELECT n.i, n.j, n.score {matched} AND (SELECT d.ndocs FROM _fam f JOIN _famdocs d "
                          "ON d.fam = f.fam WHERE f.id = n.i) <= ? ORDER BY n.i, n.j", (limit, limit, limit))
-    yield from c.execute("SELECT q.id, q.id, 100.0 FROM _dq q LEFT JOIN _fam f ON f.id = q.id LEFT JOIN _famdocs d "
+    yield from c.execute("SELECT q.id, q.id, 100.0 FROM _dn q LEFT JOIN _fam f ON f.id = q.id LEFT JOIN _famdocs d "
                          "ON d.fam = f.fam WHERE q.ndocs > 1 AND q.ndocs <= ? AND q.id NOT IN _formula "
                          "AND COALESCE(d.ndocs, q.ndocs) <= ? ORDER BY q.id", (limit, limit))
     for t in ("_nd", "_fam", "_famdocs", "_formula"):
