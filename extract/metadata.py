@@ -128,31 +128,40 @@ class MetadataStage:
         return parts if parts and all(self.is_org(p) for p in parts) else []
 
     def explicit_by_line(self, text: str, lines: list[Line], starts: list[int] | None = None) -> dict | None:
-        """``dates.explicit(line.text)`` of every line, from the one scan of the whole text that the
-        dates stage reads too: {line index: [(start, end, norm)]}, offsets in the line. None when
-        some match is not within one line's words (then each line is read alone).
+        """The date matches of every line, from the one scan of the whole text that the dates stage
+        reads too: {line index: [(match, kind, groups)]}, only lines with a match; :meth:`_explicit`
+        reads a line's as ``dates.explicit(line.text)`` (only the lines asked about are read). None
+        when some match is not within one line's words (then each line is read alone).
         ``starts``: the lines' start offsets, when already known."""
         if starts is None:
             starts = [ln.start for ln in lines]
         out: dict[int, list] = {}
-        for m, kind, g in self.dates.scan(text):
-            s, e = m.span()
+        for f in self.dates.scan(text):
+            s, e = f[0].span()
             k = bisect.bisect_right(starts, s) - 1
             if k < 0 or e > lines[k].end:
                 return None
-            res = self.dates._read(m, kind, None, None, text, g)
-            if res is not None:
-                ln = lines[k]
-                out.setdefault(k, []).append((s - ln.start, e - ln.start, res[0]))
+            had = out.get(k)
+            if had is None:
+                out[k] = [f]
+            else:
+                had.append(f)
         return out
 
     def _explicit(self, text: str, lines: list[Line], i: int, by_line: dict | None) -> list:
-        """The explicit dates of line ``i``. A line's matches in the whole text are those of the line
-        alone, the spaces around it aside; what follows it before the line break is checked, as a
-        pattern may look past its end ({SP}*$)."""
+        """The explicit dates of line ``i``: (start, end, norm), offsets in the line. A line's matches in
+        the whole text are those of the line alone, the spaces around it aside; what follows it before
+        the line break is checked, as a pattern may look past its end ({SP}*$)."""
         ln = lines[i]
         if by_line is not None and self._alone(text, ln):
-            return by_line.get(i, [])
+            out = []
+            read, at = self.dates._read, ln.start
+            for m, kind, g in by_line.get(i, ()):
+                res = read(m, kind, None, None, text, g)
+                if res is not None:
+                    s, e = m.span()
+                    out.append((s - at, e - at, res[0]))
+            return out
         return self.dates.explicit(ln.text)
 
     def _alone(self, text: str, ln: Line) -> bool:
