@@ -78,10 +78,18 @@ class MetadataStage:
         self.cue_words = self._cue_words(rules, data, path)
         self.person = rules.pattern(data, "person_name", path)
         self.recipients_line = rules.pattern(data, "recipients_line", path)
+        # what a line matching it ends with (lines are stripped); trusted only beside the pattern
+        where = getattr(data, "path_of", lambda k, d: d)
+        self.recipients_end = tuple(rules.words(data, "recipients_end", path)) \
+            if "recipients_end" in data and where("recipients_end", path) == where("recipients_line", path) else None
         self.org_sep = rules.pattern(data, "org_separators", path)
         self._spaces = rules.compile("{SP}*", path)
         odata, opath = rules.yaml("orgs.yaml")
-        self.org_end = regex.compile(f"(?:{alternation(rules.words(odata, 'suffixes', opath))})$")
+        suffixes = rules.words(odata, 'suffixes', opath)
+        self.org_end = regex.compile(f"(?:{alternation(suffixes)})$")
+        # the same test as org_end.search on a stripped name (no line break at its end, where $ would also
+        # match): str.endswith, without a try at every position
+        self.org_suffixes = tuple(set(suffixes))
 
     def _any_label(self):
         """One pattern that matches a line wherever one of the labels read line by line does (or more
@@ -120,7 +128,7 @@ class MetadataStage:
     # -- helpers -------------------------------------------------------------
     def is_org(self, s: str) -> bool:
         s = s.strip()
-        return 3 <= len(s) <= 40 and not _NOT_IN_ORG.search(s) and bool(self.org_end.search(s))
+        return 3 <= len(s) <= 40 and not _NOT_IN_ORG.search(s) and s.endswith(self.org_suffixes)
 
     def org_list(self, s: str) -> list[str]:
         """Several bodies on one line, or [] when any part is not a body."""
@@ -350,7 +358,10 @@ class MetadataStage:
         meta.pop("_title_issuers", None)
 
     def _recipients(self, lines: list[Line], meta: dict, ti: int) -> None:
+        end = self.recipients_end
         for ln in lines[ti + 1: ti + 4]:
+            if end is not None and not ln.text.endswith(end):
+                continue
             m = self.recipients_line.match(ln.text)
             if m:
                 orgs = self.org_list(m.group("who"))

@@ -113,3 +113,32 @@ def test_standards_from_anchors_found():
     c = stage(Pipeline(), "citations")
     assert [m.group(0) for m in c.standards("执行GB/T 14848-2017和HJ91.1-2019，aGB3838-2002")] == [
         "GB/T 14848-2017", "HJ91.1-2019"]
+
+
+@pytest.mark.parametrize("name, is_org", [
+    ("益阳市人民政府", True), ("益阳市人民政府 ", True), ("中共益阳市委", True), ("某某有限公司", True),
+    ("局长办公会议", False), ("市生态环境局\n", True), ("市局", False), ("某某街道办事处", True), ("办公室主任", False)])
+def test_an_issuer_told_by_endswith_as_by_the_suffix_pattern(pipe, name, is_org):
+    md = stage(pipe, "metadata")
+    s = name.strip()
+    assert s.endswith(md.org_suffixes) == bool(md.org_end.search(s))
+    assert md.is_org(name) is is_org
+
+
+@pytest.mark.parametrize("line", ["各区县人民政府，市直各单位：", "各区县人民政府 ：", "市局:", "各单位：  ",
+                                  "现将有关事项通知如下：", "主送：市局。", "各区县人民政府", "：", "各单位：附件"])
+def test_recipients_tried_only_on_lines_ending_so_match_as_every_line_tried(pipe, line):
+    md = stage(pipe, "metadata")
+    t = line.strip()
+    assert (t.endswith(md.recipients_end) or md.recipients_line.match(t) is None)
+
+
+def test_recipients_read():
+    doc = Doc("关于整改情况的报告\n各区县人民政府，市直各单位：\n现将有关事项报告如下：\n")
+    for s in Pipeline().stages[:4]:
+        s(doc)
+    assert doc.meta["recipients"] == []  # 市直各单位 is not a body
+    doc = Doc("关于整改情况的报告\n益阳市人民政府、益阳市生态环境局：\n")
+    for s in Pipeline().stages[:4]:
+        s(doc)
+    assert doc.meta["recipients"] == ["益阳市人民政府", "益阳市生态环境局"]
