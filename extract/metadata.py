@@ -260,17 +260,21 @@ class MetadataStage:
         if words is None:
             return [(i, _EVERY_LABEL) for i in range(len(lines))]
         found: dict[int, frozenset] = {}
-        find, get = text.find, found.get
+        find, at, get = text.find, text.startswith, found.get
         for w, keys in words:
-            p = find(w)
+            # each place of the word's first character, then the word there: str.find of one
+            # character is several times faster than of a word
+            c = w[0]
+            p = find(c)
             while p >= 0:
-                k = bisect.bisect_right(starts, p) - 1
-                if k >= 0 and p + len(w) <= lines[k].end:
-                    had = get(k)
-                    found[k] = keys if had is None else had | keys
-                    p = find(w, lines[k].end)  # the line is taken: on to the next
-                else:
-                    p = find(w, p + 1)
+                if at(w, p):
+                    k = bisect.bisect_right(starts, p) - 1
+                    if k >= 0 and p + len(w) <= lines[k].end:
+                        had = get(k)
+                        found[k] = keys if had is None else had | keys
+                        p = find(c, lines[k].end)  # the line is taken: on to the next
+                        continue
+                p = find(c, p + 1)
         return sorted(found.items())
 
     def _labels(self, lines: list[Line], meta: dict, cued: list[tuple[int, frozenset]]) -> None:
