@@ -48,14 +48,17 @@ def lines_of(text: str) -> list[Line]:
     out, pos = [], 0
     append = out.append
     for raw in text.split("\n"):
-        n = len(raw)
-        if n:
+        if raw:
             stripped = raw.strip()
-            if stripped:
-                # no leading space when the line starts with its first word (the common case)
-                lead = 0 if raw[0] == stripped[0] else n - len(raw.lstrip())
+            if stripped is raw:  # nothing to strip (the common case: str.strip gives the string itself)
+                append(Line(pos, pos + len(raw), raw))
+            elif stripped:
+                # no leading space when the line starts with its first word
+                lead = 0 if raw[0] == stripped[0] else len(raw) - len(raw.lstrip())
                 append(Line(pos + lead, pos + lead + len(stripped), stripped))
-        pos += n + 1
+            pos += len(raw) + 1
+        else:
+            pos += 1
     return out
 
 

@@ -142,3 +142,14 @@ def test_recipients_read():
     for s in Pipeline().stages[:4]:
         s(doc)
     assert doc.meta["recipients"] == ["益阳市人民政府", "益阳市生态环境局"]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "一\n二", " 一 \n\n\t二\u3000\n", "  \n\t\n", "一\u2002\n 二", "\n\n三\n"])
+def test_lines_are_the_stripped_non_empty_lines_at_their_offsets(text):
+    plain, pos = [], 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            lead = len(raw) - len(raw.lstrip())
+            plain.append((pos + lead, pos + lead + len(raw.strip()), raw.strip()))
+        pos += len(raw) + 1
+    assert [(ln.start, ln.end, ln.text) for ln in lines_of(text)] == plain
