@@ -86,6 +86,10 @@ class MetadataStage:
         self.recipients_end = tuple(rules.words(data, "recipients_end", path)) \
             if "recipients_end" in data and where("recipients_end", path) == where("recipients_line", path) else None
         self.org_sep = rules.pattern(data, "org_separators", path)
+        # A 。 outside a line's date leaves it no signature date (date_only): before the date it is in a
+        # part that is no body (_NOT_IN_ORG), after it in what is not a time. Not when the separators
+        # of bodies take it away.
+        self._not_dated = None if self.org_sep.search("。") else "。"
         self._spaces = rules.compile("{SP}*", path)
         odata, opath = rules.yaml("orgs.yaml")
         suffixes = rules.words(odata, 'suffixes', opath)
@@ -324,11 +328,17 @@ class MetadataStage:
                 meta["source"] = _SOURCE_END.split(t[m.end():])[0].strip()
 
     def _date(self, text: str, lines: list[Line], meta: dict, ti: int | None, by_line: dict | None) -> int | None:
+        mark = self._not_dated
         for i, ln in enumerate(lines):
-            if "印发" in ln.text:
+            t = ln.text
+            if "印发" in t:
                 continue
-            if by_line is not None and i not in by_line and self._alone(text, ln):
-                continue  # no date on the line (the common case, passed over without a call)
+            if by_line is not None:
+                found = by_line.get(i)
+                # no date on the line (the common case), or a 。 outside its dates: passed over unread
+                if (found is None or mark is not None and mark in t and
+                        not any(mark in text[f[0].start():f[0].end()] for f in found)) and self._alone(text, ln):
+                    continue
             got = self.date_only(ln, self._explicit(text, lines, i, by_line))
             if got:
                 meta["date"], meta["date_source"] = got[0], "signature"

@@ -153,3 +153,31 @@ def test_lines_are_the_stripped_non_empty_lines_at_their_offsets(text):
             plain.append((pos + lead, pos + lead + len(raw.strip()), raw.strip()))
         pos += len(raw) + 1
     assert [(ln.start, ln.end, ln.text) for ln in lines_of(text)] == plain
+
+
+SIGNATURE_TEXTS = [
+    "关于整改情况的报告\n2025年1月2日召开会议。\n益阳市人民政府\n2025年11月27日\n",
+    "关于整改情况的报告\n益阳市人民政府 2025年11月27日。\n2025年12月1日\n",         # a 。 after the date
+    "关于整改情况的报告\n会议。2025年11月27日\n益阳市人民政府。2025年11月28日\n2025年12月2日\n",  # before it
+    "关于整改情况的报告\n2025年11月27日 10:30\n",
+    "关于整改情况的报告\n益阳市人民政府、益阳市生态环境局 2025年11月27日\n",
+]
+
+
+@pytest.mark.parametrize("text", SIGNATURE_TEXTS)
+def test_lines_with_a_full_stop_outside_their_dates_passed_over_read_the_same_signature(pipe, text):
+    md = stage(pipe, "metadata")
+    fast = meta_of(pipe, text, cues=True)
+    md._not_dated = None
+    try:
+        plain = meta_of(pipe, text, cues=True)
+    finally:
+        md._not_dated = "。"
+    assert fast == plain
+
+
+def test_signature_dates_past_full_stops():
+    pipe = Pipeline()
+    got = [(m["date"], m["issuers"]) for m in (meta_of(pipe, t, cues=True) for t in SIGNATURE_TEXTS)]
+    assert got == [("2025-11-27", ["益阳市人民政府"]), ("2025-12-01", []), ("2025-12-02", []),
+                   ("2025-11-27", []), ("2025-11-27", ["益阳市人民政府", "益阳市生态环境局"])]
