@@ -37,6 +37,11 @@ class CitationStage:
         self.not_doc = rules.pattern(data, "not_documents", path)
         self.bare_law = rules.pattern(data, "bare_laws", path)
         self.standard = rules.pattern(data, "standard", path)
+        # where a standard can start, trusted only beside the pattern it was written for
+        self.standard_anchor = None
+        where = getattr(data, "path_of", lambda k, d: d)
+        if "standard_anchor" in data and where("standard_anchor", path) == where("standard", path):
+            self.standard_anchor = rules.pattern(data, "standard_anchor", path)
         kinds = data.get("kinds")
         if not isinstance(kinds, dict):
             raise RuleError(path, line, "kinds must map a kind to the words its titles end with")
@@ -57,10 +62,28 @@ class CitationStage:
                 return k
         return ""
 
+    def standards(self, text: str):
+        """The matches of ``standard.finditer(text)``, found by trying the pattern only where a match of
+        ``standard_anchor`` starts: leftmost first, never inside a match already taken."""
+        anchor = self.standard_anchor
+        if anchor is None:
+            yield from self.standard.finditer(text)
+            return
+        match = self.standard.match
+        last = 0
+        for a in anchor.finditer(text):
+            p = a.start()
+            if p < last:
+                continue
+            m = match(text, p)
+            if m is not None:
+                yield m
+                last = m.end() if m.end() > p else p + 1
+
     def __call__(self, doc: Doc) -> None:
         text = doc.text
         not_doc_words = self.not_doc_words
-        for m in self.standard.finditer(text):
+        for m in self.standards(text):
             norm = f"{m.group('code')}{m.group('num')}-{m.group('year')}"
             doc.add("standard", m.start(), m.end(), norm=norm, name=m.group("code"))
             doc.mask(m.start(), m.end())

@@ -19,6 +19,7 @@ from .rules import RuleSet, alternation
 
 # The labels _labels reads on every line.
 _LINE_LABELS = ("signer", "contact", "cc", "report_to", "send_to", "printed", "attachment", "published", "source")
+_EVERY_LABEL = frozenset(_LINE_LABELS)
 _GLOBAL_FLAGS = regex.compile(r"\(\?[a-zA-Z^\-]+\)")  # (?i) and the like, which would change a joined pattern
 _TIME = regex.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*")
 _SPACE = regex.compile(r"[ \t\u3000\u00a0]+")
@@ -47,14 +48,17 @@ def lines_of(text: str) -> list[Line]:
     out, pos = [], 0
     append = out.append
     for raw in text.split("\n"):
-        n = len(raw)
-        if n:
+        if raw:
             stripped = raw.strip()
-            if stripped:
-                # no leading space when the line starts with its first word (the common case)
-                lead = 0 if raw[0] == stripped[0] else n - len(raw.lstrip())
+            if stripped is raw:  # nothing to strip (the common case: str.strip gives the string itself)
+                append(Line(pos, pos + len(raw), raw))
+            elif stripped:
+                # no leading space when the line starts with its first word
+                lead = 0 if raw[0] == stripped[0] else len(raw) - len(raw.lstrip())
                 append(Line(pos + lead, pos + lead + len(stripped), stripped))
-        pos += n + 1
+            pos += len(raw) + 1
+        else:
+            pos += 1
     return out
 
 
@@ -74,12 +78,25 @@ class MetadataStage:
         labels = data.get("labels") or {}
         self.label = {k: rules.pattern(labels, k, path) for k in labels}
         self.any_label = self._any_label()
+        self.cue_words = self._cue_words(rules, data, path)
         self.person = rules.pattern(data, "person_name", path)
         self.recipients_line = rules.pattern(data, "recipients_line", path)
+        # what a line matching it ends with (lines are stripped); trusted only beside the pattern
+        where = getattr(data, "path_of", lambda k, d: d)
+        self.recipients_end = tuple(rules.words(data, "recipients_end", path)) \
+            if "recipients_end" in data and where("recipients_end", path) == where("recipients_line", path) else None
         self.org_sep = rules.pattern(data, "org_separators", path)
+        # A 。 outside a line's date leaves it no signature date (date_only): before the date it is in a
+        # part that is no body (_NOT_IN_ORG), after it in what is not a time. Not when the separators
+        # of bodies take it away.
+        self._not_dated = None if self.org_sep.search("。") else "。"
         self._spaces = rules.compile("{SP}*", path)
         odata, opath = rules.yaml("orgs.yaml")
-        self.org_end = regex.compile(f"(?:{alternation(rules.words(odata, 'suffixes', opath))})$")
+        suffixes = rules.words(odata, 'suffixes', opath)
+        self.org_end = regex.compile(f"(?:{alternation(suffixes)})$")
+        # the same test as org_end.search on a stripped name (no line break at its end, where $ would also
+        # match): str.endswith, without a try at every position
+        self.org_suffixes = tuple(set(suffixes))
 
     def _any_label(self):
         """One pattern that matches a line wherever one of the labels read line by line does (or more
@@ -92,40 +109,74 @@ class MetadataStage:
         except regex.error:
             return None
 
+    @staticmethod
+    def _cue_words(rules: RuleSet, data, path) -> list[tuple[str, frozenset]] | None:
+        """[(word, the labels tried on a line holding it)] from ``label_cues``, or None (every label is
+        tried on every line) when a line label has no words, or the cues are not the labels' own (a
+        layer's labels without its own cues). A word holding another cue word is not looked for: the
+        line holding it holds the other, which is given its labels too."""
+        cues = data.get("label_cues")
+        where = getattr(data, "path_of", lambda k, d: d)
+        if not isinstance(cues, dict) or where("label_cues", path) != where("labels", path):
+            return None
+        by_word: dict[str, set] = {}
+        for key in _LINE_LABELS:
+            if key not in cues:
+                return None
+            for w in rules.words(cues, key, path):
+                by_word.setdefault(w, set()).add(key)
+        least = [w for w in by_word if not any(v != w and v in w for v in by_word)]
+        for w, keys in by_word.items():
+            for v in least:
+                if v != w and v in w:
+                    by_word[v] |= keys
+        return [(w, frozenset(by_word[w])) for w in least]
+
     # -- helpers -------------------------------------------------------------
     def is_org(self, s: str) -> bool:
         s = s.strip()
-        return 3 <= len(s) <= 40 and not _NOT_IN_ORG.search(s) and bool(self.org_end.search(s))
+        return 3 <= len(s) <= 40 and not _NOT_IN_ORG.search(s) and s.endswith(self.org_suffixes)
 
     def org_list(self, s: str) -> list[str]:
         """Several bodies on one line, or [] when any part is not a body."""
         parts = [p for p in self.org_sep.split(s.strip()) if p]
         return parts if parts and all(self.is_org(p) for p in parts) else []
 
-    def explicit_by_line(self, text: str, lines: list[Line]) -> dict | None:
-        """``dates.explicit(line.text)`` of every line, from the one scan of the whole text that the
-        dates stage reads too: {line index: [(start, end, norm)]}, offsets in the line. None when
-        some match is not within one line's words (then each line is read alone)."""
-        starts = [ln.start for ln in lines]
+    def explicit_by_line(self, text: str, lines: list[Line], starts: list[int] | None = None) -> dict | None:
+        """The date matches of every line, from the one scan of the whole text that the dates stage
+        reads too: {line index: [(match, kind, groups)]}, only lines with a match; :meth:`_explicit`
+        reads a line's as ``dates.explicit(line.text)`` (only the lines asked about are read). None
+        when some match is not within one line's words (then each line is read alone).
+        ``starts``: the lines' start offsets, when already known."""
+        if starts is None:
+            starts = [ln.start for ln in lines]
         out: dict[int, list] = {}
-        for m, kind, g in self.dates.scan(text):
-            s, e = m.span()
+        for f in self.dates.scan(text):
+            s, e = f[0].span()
             k = bisect.bisect_right(starts, s) - 1
             if k < 0 or e > lines[k].end:
                 return None
-            res = self.dates._read(m, kind, None, None, text, g)
-            if res is not None:
-                ln = lines[k]
-                out.setdefault(k, []).append((s - ln.start, e - ln.start, res[0]))
+            had = out.get(k)
+            if had is None:
+                out[k] = [f]
+            else:
+                had.append(f)
         return out
 
     def _explicit(self, text: str, lines: list[Line], i: int, by_line: dict | None) -> list:
-        """The explicit dates of line ``i``. A line's matches in the whole text are those of the line
-        alone, the spaces around it aside; what follows it before the line break is checked, as a
-        pattern may look past its end ({SP}*$)."""
+        """The explicit dates of line ``i``: (start, end, norm), offsets in the line. A line's matches in
+        the whole text are those of the line alone, the spaces around it aside; what follows it before
+        the line break is checked, as a pattern may look past its end ({SP}*$)."""
         ln = lines[i]
         if by_line is not None and self._alone(text, ln):
-            return by_line.get(i, [])
+            out = []
+            read, at = self.dates._read, ln.start
+            for m, kind, g in by_line.get(i, ()):
+                res = read(m, kind, None, None, text, g)
+                if res is not None:
+                    s, e = m.span()
+                    out.append((s - at, e - at, res[0]))
+            return out
         return self.dates.explicit(ln.text)
 
     def _alone(self, text: str, ln: Line) -> bool:
@@ -158,10 +209,11 @@ class MetadataStage:
         meta.update(doc_type="", title="", issuers=[], doc_number="", signers=[], recipients=[], date="",
                     date_source="", attachments=[], cc=[], printed_by="", contact_person="", contact_phone="",
                     published="", source="")
+        starts = [ln.start for ln in lines]
         ti = self._title(lines, meta)
-        self._doc_number(doc.text, lines, meta)
-        self._labels(lines, meta)
-        by_line = self.explicit_by_line(doc.text, lines)
+        self._doc_number(doc.text, lines, meta, starts)
+        self._labels(lines, meta, self._cued(doc.text, lines, starts))
+        by_line = self.explicit_by_line(doc.text, lines, starts)
         di = self._date(doc.text, lines, meta, ti, by_line)
         self._issuers(doc.text, lines, meta, ti, di, by_line)
         if ti is not None:
@@ -191,10 +243,9 @@ class MetadataStage:
             return i
         return None
 
-    def _doc_number(self, text: str, lines: list[Line], meta: dict) -> None:
+    def _doc_number(self, text: str, lines: list[Line], meta: dict, starts: list[int]) -> None:
         # the document numbers of the whole text, each read on its line (when a number is not
         # within one line's words, each line is searched alone instead)
-        starts = [ln.start for ln in lines]
         found = []
         for s, e, norm in self.docnos.matches(text):
             k = bisect.bisect_right(starts, s) - 1
@@ -209,16 +260,42 @@ class MetadataStage:
                 meta["doc_number"] = norm
                 return
 
-    def _labels(self, lines: list[Line], meta: dict) -> None:
-        any_label = self.any_label
-        for i, ln in enumerate(lines):
+    def _cued(self, text: str, lines: list[Line], starts: list[int]) -> list[tuple[int, frozenset]]:
+        """[(line index, the labels to try on it)] in order: the lines holding a cue word of a label,
+        with the labels of their words; every line with every label when there are no cues."""
+        words = self.cue_words
+        if words is None:
+            return [(i, _EVERY_LABEL) for i in range(len(lines))]
+        found: dict[int, frozenset] = {}
+        find, at, get = text.find, text.startswith, found.get
+        for w, keys in words:
+            # each place of the word's first character, then the word there: str.find of one
+            # character is several times faster than of a word
+            c = w[0]
+            p = find(c)
+            while p >= 0:
+                if at(w, p):
+                    k = bisect.bisect_right(starts, p) - 1
+                    if k >= 0 and p + len(w) <= lines[k].end:
+                        had = get(k)
+                        found[k] = keys if had is None else had | keys
+                        p = find(c, lines[k].end)  # the line is taken: on to the next
+                        continue
+                p = find(c, p + 1)
+        return sorted(found.items())
+
+    def _labels(self, lines: list[Line], meta: dict, cued: list[tuple[int, frozenset]]) -> None:
+        """The labelled fields of the lines ``cued``, each tried with its labels only (see :meth:`_cued`)."""
+        any_label = self.any_label if self.cue_words is None else None
+        for i, keys in cued:
+            ln = lines[i]
             t = ln.text
             if any_label is not None and not any_label.search(t):
                 continue
-            m = self.label["signer"].search(t)
+            m = self.label["signer"].search(t) if "signer" in keys else None
             if m:
                 meta["signers"] += [p for p in _SIGNER_SEP.split(t[m.end():]) if _SIGNER_NAME.fullmatch(p)]
-            m = self.label["contact"].search(t)
+            m = self.label["contact"].search(t) if "contact" in keys else None
             if m and not meta["contact_person"]:
                 pm = self.person.match(t, m.end())
                 if pm:
@@ -227,12 +304,12 @@ class MetadataStage:
                 if phone:
                     meta["contact_phone"] = phone.group(0)
             for key, field in (("cc", "cc"), ("report_to", "cc"), ("send_to", "cc")):
-                m = self.label[key].search(t)
+                m = self.label[key].search(t) if key in keys else None
                 if m:
                     meta[field] += [p for p in _LIST_SEP.split(t[m.end():].rstrip("。")) if p.strip()]
-            if self.label["printed"].search(t) and not meta["printed_by"]:
+            if "printed" in keys and self.label["printed"].search(t) and not meta["printed_by"]:
                 meta["printed_by"] = t
-            m = self.label["attachment"].match(t)
+            m = self.label["attachment"].match(t) if "attachment" in keys else None
             if m:
                 body = t[m.end():].strip()
                 # the attachment's name may run on to the next line
@@ -241,21 +318,27 @@ class MetadataStage:
                     body += lines[i + 1].text
                 if body:
                     meta["attachments"].append(body)
-            m = self.label["published"].search(t)
+            m = self.label["published"].search(t) if "published" in keys else None
             if m and not meta["published"]:
                 found = self.dates.explicit(t[m.end():])
                 if found and found[0][0] == 0:
                     meta["published"] = found[0][2]
-            m = self.label["source"].search(t)
+            m = self.label["source"].search(t) if "source" in keys else None
             if m and not meta["source"]:
                 meta["source"] = _SOURCE_END.split(t[m.end():])[0].strip()
 
     def _date(self, text: str, lines: list[Line], meta: dict, ti: int | None, by_line: dict | None) -> int | None:
+        mark = self._not_dated
         for i, ln in enumerate(lines):
-            if "印发" in ln.text:
+            t = ln.text
+            if "印发" in t:
                 continue
-            if by_line is not None and i not in by_line and self._alone(text, ln):
-                continue  # no date on the line (the common case, passed over without a call)
+            if by_line is not None:
+                found = by_line.get(i)
+                # no date on the line (the common case), or a 。 outside its dates: passed over unread
+                if (found is None or mark is not None and mark in t and
+                        not any(mark in text[f[0].start():f[0].end()] for f in found)) and self._alone(text, ln):
+                    continue
             got = self.date_only(ln, self._explicit(text, lines, i, by_line))
             if got:
                 meta["date"], meta["date_source"] = got[0], "signature"
@@ -292,7 +375,10 @@ class MetadataStage:
         meta.pop("_title_issuers", None)
 
     def _recipients(self, lines: list[Line], meta: dict, ti: int) -> None:
+        end = self.recipients_end
         for ln in lines[ti + 1: ti + 4]:
+            if end is not None and not ln.text.endswith(end):
+                continue
             m = self.recipients_line.match(ln.text)
             if m:
                 orgs = self.org_list(m.group("who"))
