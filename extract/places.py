@@ -28,7 +28,7 @@ try:  # a compiled automaton (Rust): many times faster than pyahocorasick on lar
 except ImportError:  # pragma: no cover - the same matches, only slower
     ahocorasick_rs = None
 
-from .doc import Doc
+from .doc import Doc, Span
 from .rules import RuleError, RuleSet
 
 GAZ_COLUMNS = ("code", "name", "short", "level", "province", "city")
@@ -228,10 +228,10 @@ class Gazetteer:
         ms = sorted(matches, key=_END, reverse=True)
         ms.sort(key=_START)
         out, last = [], 0
-        for s, e, k in ms:
-            if s >= last:
-                out.append((s, e, k))
-                last = e
+        for m in ms:
+            if m[0] >= last:
+                out.append(m)
+                last = m[1]
         return out
 
     def is_division_word(self, key: str) -> bool:
@@ -244,18 +244,21 @@ class Gazetteer:
         ``matches``: each text's :meth:`all_matches`; ``scanned``: each text's :meth:`scan`, when known."""
         prov: dict[str, int] = {}  # counted in plain dicts (Counter's += is slower), returned as Counters
         city: dict[str, int] = {}
-        unique = self._unique_full
         for i, t in enumerate(texts):
             w = weights[i] if weights else 1
-            found = scanned[i] if scanned else self.scan(t, matches[i] if matches else None)
-            for _, _, k in found:
-                p = unique.get(k)
-                if p is None:
-                    continue
-                prov[p.province] = prov.get(p.province, 0) + w
-                if p.city:
-                    city[p.city] = city.get(p.city, 0) + w
+            self._count(scanned[i] if scanned else self.scan(t, matches[i] if matches else None), w, prov, city)
         return Counter(prov), Counter(city)
+
+    def _count(self, found: list, w: int, prov: dict, city: dict) -> None:
+        """Add ``w`` to the province and city of each full name in ``found`` (a :meth:`scan`) that names one place."""
+        unique = self._unique_full
+        for _, _, k in found:
+            p = unique.get(k)
+            if p is None:
+                continue
+            prov[p.province] = prov.get(p.province, 0) + w
+            if p.city:
+                city[p.city] = city.get(p.city, 0) + w
 
     def best(self, cands: list[Place], prov: Counter, city: Counter) -> Place | None:
         """The candidate that fits the document's places best; None when none fits and several exist."""
@@ -302,7 +305,18 @@ class PlaceStage:
 
     def __call__(self, doc: Doc) -> None:
         gaz, text = self.gaz, doc.text
-        prov, city = doc_context(gaz, doc)
+        found = gaz.doc_scan(text)
+        if not found:
+            return
+        # the document's provinces and cities, as doc_context counts them (in plain dicts: read by get only)
+        prov: dict[str, int] = {}
+        city: dict[str, int] = {}
+        count = gaz._count
+        issuers = [str(x) for x in (doc.meta.get("issuers") or [])]
+        for t in issuers:
+            count(gaz.scan(t), 5, prov, city)
+        count(gaz.scan(doc.meta.get("title") or ""), 2, prov, city)
+        count(found, 1, prov, city)
         people = None  # 1 where a person's name stands
         for sp in doc.spans:
             if sp.kind == "person":
@@ -314,8 +328,8 @@ class PlaceStage:
         read: dict = {}
         plain, place_after, not_after = self._plain, gaz.place_after, gaz.not_after
         area, area_not_after = gaz.area_suffix, gaz.area_not_after
-        masked, add = doc.masked, doc.add
-        for s, e, key in gaz.doc_scan(text):
+        masked, spans = doc.masked, doc.spans
+        for s, e, key in found:
             if masked(s, e) or (people is not None and people.find(1, s, e) >= 0):
                 continue
             if key in plain:
@@ -327,12 +341,16 @@ class PlaceStage:
             got = read.get(seen)
             if got is None:
                 place, end = self._read(key, text, s, e, prov, city)
-                got = read[seen] = place, end - e
-            place, end = got[0], e + got[1]
+                attrs = None if place is None else \
+                    {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
+                got = read[seen] = place, end - e, attrs
+            place, end, attrs = got
             if place is None:
                 continue
-            attrs = {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
-            add("place", s, end, norm=place.name, name=text[s:end], attrs=attrs)
+            end += e
+            # doc.add's span, made here: the words are text[s:end] by construction, and end > s
+            words = text[s:end]
+            spans.append(Span("place", s, end, words, place.name, None, "", words, "", "", attrs.copy()))
 
     def _read(self, key: str, text: str, s: int, e: int, prov: Counter, city: Counter) -> tuple[Place | None, int]:
         """The place a name stands for, and where it ends. What follows the name is read only by the
