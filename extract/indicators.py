@@ -41,7 +41,7 @@ from operator import attrgetter, itemgetter
 
 import regex
 
-from .doc import Doc
+from .doc import Doc, Span
 from .places import Lexicon
 from .places import ahocorasick_rs
 from .rules import RuleError, RuleSet, alternation
@@ -97,8 +97,20 @@ class Item:
     unit_text: str = ""
 
 
+_SHIFTED: dict[tuple[str, int], str] = {}  # _shift_year's answers: the same periods recur
+
+
 def _shift_year(norm: str, years: int = -1) -> str:
     """The same period ``years`` years away: 2025-01/2025-10 -> 2024-01/2024-10."""
+    got = _SHIFTED.get((norm, years))
+    if got is None:
+        if len(_SHIFTED) > 10_000:
+            _SHIFTED.clear()
+        got = _SHIFTED[(norm, years)] = _shift(norm, years)
+    return got
+
+
+def _shift(norm: str, years: int) -> str:
     if not norm:
         return ""
     out = []
@@ -456,11 +468,13 @@ class IndicatorStage:
                     cand((s, priority, -e, kind, m if kind == "value" else None))
             cands.sort(key=_FIRST3)
             upto = lo
+            # the tokens that may not take a masked span lie in the window: none does when it holds no mask
+            window_masked = masked(lo, hi)
             for s, _, neg_end, kind, x in cands:
                 if s < upto:
                     continue  # inside a token already taken
                 e = -neg_end
-                if kind in _MASKABLE and masked(s, e):
+                if window_masked and kind in _MASKABLE and masked(s, e):
                     continue
                 upto = e
                 if kind == "title":
@@ -572,6 +586,7 @@ class IndicatorStage:
         if not any(r[2] in _EMITTING for r in res):
             return
         dates = self._dates(doc, titles)
+        targets = any(sec.section_type == "target" for sec in doc.sections)  # else _in_target need not look
         date_starts = [d[0] for d in dates]
         by_start_end = sorted(dates, key=_START_END)  # the order they take among the tokens
 
@@ -590,7 +605,7 @@ class IndicatorStage:
             if kind == "brk":
                 if change or (value and owner):
                     self._read_sentence(doc, res[first:j], begin, brk_key,
-                                        (r[0], r[1]) if r is not None else None, by_start_end, in_date)
+                                        (r[0], r[1]) if r is not None else None, by_start_end, in_date, targets)
                 if r is not None:
                     begin, first, brk_key = r[1], j + 1, (r[0], r[1])
                     change = value = owner = False
@@ -603,7 +618,7 @@ class IndicatorStage:
                     value = True
 
     def _read_sentence(self, doc: Doc, res: list, begin: int, after: tuple[int, int],
-                       before: tuple[int, int] | None, dates: list, in_date) -> None:
+                       before: tuple[int, int] | None, dates: list, in_date, targets: bool = True) -> None:
         """Build one sentence's tokens (with its dates, in text order) and read them."""
         text = doc.text
         toks = [self._tok(s, e, kind, x) for s, e, kind, x in res
@@ -614,11 +629,11 @@ class IndicatorStage:
             if i < k:
                 toks.extend(self._date_tok(text, d) for _, _, d in dates[i:k])
                 toks.sort(key=_TOK_KEY)
-        self._sentence(doc, self._runs(text, toks), begin)
+        self._sentence(doc, self._runs(text, toks), begin, targets)
 
-    def _sentence(self, doc: Doc, toks: list[Tok], begin: int) -> None:
+    def _sentence(self, doc: Doc, toks: list[Tok], begin: int, targets: bool = True) -> None:
         text = doc.text
-        st = _State(begin=begin)
+        st = _State(begin=begin, targets=targets)
         for t in toks:
             k = t.kind
             if k == "date":
@@ -682,8 +697,10 @@ class IndicatorStage:
         s = it.start if start is None else start
         if not period:
             how = ""
-        span = doc.add("indicator", s, it.end, name=name, value=it.value, unit=ind.unit, period=period, role=role,
-                attrs={"subject": subject, "domain": ind.domain, "unit_text": it.unit_text, "period_from": how})
+        # doc.add's span, made here: its words are text[s:it.end] by construction, and it.end > s
+        span = Span("indicator", s, it.end, doc.text[s:it.end], "", it.value, ind.unit, name, period, role,
+                    {"subject": subject, "domain": ind.domain, "unit_text": it.unit_text, "period_from": how})
+        doc.spans.append(span)
         doc.mask(it.start, it.end)
         return span
 
@@ -725,7 +742,7 @@ class IndicatorStage:
                 period, how = "", ""
             else:
                 period, how = self._distributed(st, j, n), "date"
-            direct = st.direct and j == 0 and len(set(id(x) for x in mentions)) == 1 and not cue
+            direct = st.direct and j == 0 and not cue and len(set(id(x) for x in mentions)) == 1
             self._emit(doc, it, ind, m.data["name"], role, period, m.data["subject"],
                        m.start if direct else None, how)
             if role == "baseline":
@@ -737,6 +754,8 @@ class IndicatorStage:
         """A value stated as an aim: after 目标：/力争/确保 in its sentence, or in a section of targets."""
         if self.target_lead.search(doc.text, st.begin, pos):
             return True
+        if not st.targets:
+            return False
         sec = doc.section_at(pos)
         return sec is not None and sec.section_type == "target"
 
@@ -803,8 +822,8 @@ class IndicatorStage:
                 if it.unit in ("%", "百分点") or it.unit == ind.unit:  # a relative change fits any indicator
                     name = mentions[j].data["name"]
             s = t.start if j == 0 else it.start
-            doc.add("change", s, it.end, value=it.value, unit=it.unit or "", name=name, period=period,
-                    attrs={"compared_with": against, "direction": t.data["dir"], "unit_text": it.unit_text})
+            doc.spans.append(Span("change", s, it.end, text[s:it.end], "", it.value, it.unit or "", name, period, "",
+                                  {"compared_with": against, "direction": t.data["dir"], "unit_text": it.unit_text}))
             doc.mask(it.start, it.end)
         st.anchor, st.direct = t.end, False
 
@@ -824,6 +843,7 @@ class _State:
     direct: bool = False                           # the anchor is the name itself (span may start there)
     begin: int = 0                                 # where the sentence starts
     baseline: tuple | None = None                  # (start, period, text) of the latest baseline value
+    targets: bool = True                           # the document has a section of targets
 
 
 def _line(data: Any, key: str) -> int | None:
