@@ -34,6 +34,7 @@ from .rules import RuleError, RuleSet
 GAZ_COLUMNS = ("code", "name", "short", "level", "province", "city")
 _START, _END = itemgetter(0), itemgetter(1)
 WATER_COLUMNS = ("name", "kind", "province", "city")
+_LEVEL_RANK = {"province": 0, "city": 1, "county": 2}  # at an equal fit, the larger division first
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,15 +265,20 @@ class Gazetteer:
         """The candidate that fits the document's places best; None when none fits and several exist."""
         if not cands:
             return None
+        if len(cands) == 1:
+            return cands[0]
         scored = sorted(cands, key=lambda p: (-(city.get(p.city, 0) * 2 + prov.get(p.province, 0)),
-                                              {"province": 0, "city": 1, "county": 2}.get(p.level, 3)))
+                                              _LEVEL_RANK.get(p.level, 3)))
         top = scored[0]
         if len(cands) > 1 and not (city.get(top.city, 0) or prov.get(top.province, 0)):
             return None
         return top
 
     def fits(self, cands: list[Place], prov: Counter) -> bool:
-        return any(prov.get(p.province, 0) for p in cands)
+        for p in cands:  # (any() over a generator costs more, and most lists hold one place)
+            if prov.get(p.province, 0):
+                return True
+        return False
 
 
 _SHARED: "weakref.WeakKeyDictionary[RuleSet, Gazetteer]" = weakref.WeakKeyDictionary()
@@ -302,6 +308,9 @@ class PlaceStage:
         gaz = self.gaz
         # full names _read takes without looking past them (longer than two characters, or not places)
         self._plain = {k for k in gaz.by_full if len(k) > 2 or k in gaz.not_places}
+        # of each short form, the full names it shortens, and whether one of them is a province
+        self._short_names = {k: {p.name for p in v} for k, v in gaz.by_short.items()}
+        self._short_province = {k for k, v in gaz.by_short.items() if any(p.level == "province" for p in v)}
 
     def __call__(self, doc: Doc) -> None:
         gaz, text = self.gaz, doc.text
@@ -380,10 +389,11 @@ class PlaceStage:
             strong = after.startswith(gaz.place_after)
             if key in gaz.not_places or (after.startswith(gaz.not_after) and not strong):
                 return (water, e) if water else (None, e)
-            if after[:1] in gaz.level_chars and not strong and not any(p.name == key + after[0] for p in short) \
-                    and not any(p.level == "province" for p in short):
+            province = key in self._short_province
+            if after[:1] in gaz.level_chars and not strong and key + after[0] not in self._short_names[key] \
+                    and not province:
                 return None, e  # 雄安新区 is not 安新县: a level character of another name follows
-            strong = strong or len(key) >= 3 or any(p.level == "province" for p in short)
+            strong = strong or len(key) >= 3 or province
             if water:
                 # 沅江: the county when the document is about its city, the river otherwise
                 local = [p for p in short if city.get(p.city, 0)]
