@@ -300,6 +300,11 @@ def doc_context(gaz: Gazetteer, doc: Doc) -> tuple[Counter, Counter]:
     return prov + p2, city + c2
 
 
+def _attrs(place: Place) -> dict:
+    """The attrs of a place's span."""
+    return {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
+
+
 class PlaceStage:
     name = "places"
 
@@ -308,6 +313,18 @@ class PlaceStage:
         gaz = self.gaz
         # full names _read takes without looking past them (longer than two characters, or not places)
         self._plain = {k for k in gaz.by_full if len(k) > 2 or k in gaz.not_places}
+        # the plain names whose reading the document cannot change (not places, or one place of that
+        # name): read once, here, as _read reads them (the place, where it ends after the name, its attrs)
+        self._fixed: dict[str, tuple] = {}
+        for k in self._plain:
+            full = gaz.by_full[k]
+            if k in gaz.not_places:
+                place = gaz.water.get(k)
+            elif len(full) == 1:
+                place = full[0]
+            else:
+                continue
+            self._fixed[k] = (place, 0, None if place is None else _attrs(place))
         # of each short form, the full names it shortens, and whether one of them is a province
         self._short_names = {k: {p.name for p in v} for k, v in gaz.by_short.items()}
         self._short_province = {k for k, v in gaz.by_short.items() if any(p.level == "province" for p in v)}
@@ -337,22 +354,22 @@ class PlaceStage:
         read: dict = {}
         plain, place_after, not_after = self._plain, gaz.place_after, gaz.not_after
         area, area_not_after = gaz.area_suffix, gaz.area_not_after
-        masked, spans = doc.masked, doc.spans
+        masked, spans, fixed = doc.masked, doc.spans, self._fixed
         for s, e, key in found:
             if masked(s, e) or (people is not None and people.find(1, s, e) >= 0):
                 continue
-            if key in plain:
-                seen = key
-            else:
-                after = text[e:e + 4]
-                seen = (key, after.startswith(place_after), after.startswith(not_after), after[:1],
-                        after.startswith(area) and not text.startswith(area_not_after, e + len(area)))
-            got = read.get(seen)
+            got = fixed.get(key)
             if got is None:
-                place, end = self._read(key, text, s, e, prov, city)
-                attrs = None if place is None else \
-                    {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
-                got = read[seen] = place, end - e, attrs
+                if key in plain:
+                    seen = key
+                else:
+                    after = text[e:e + 4]
+                    seen = (key, after.startswith(place_after), after.startswith(not_after), after[:1],
+                            after.startswith(area) and not text.startswith(area_not_after, e + len(area)))
+                got = read.get(seen)
+                if got is None:
+                    place, end = self._read(key, text, s, e, prov, city)
+                    got = read[seen] = place, end - e, None if place is None else _attrs(place)
             place, end, attrs = got
             if place is None:
                 continue
