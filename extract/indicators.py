@@ -132,6 +132,27 @@ def _shift(norm: str, years: int) -> str:
     return "/".join(out)
 
 
+def _trie(words) -> str:
+    """A regex of literal words matching what ``alternation(words)`` matches, in the same order of
+    preference (the longer first, then the shorter on backtracking), with the words' common prefixes
+    written once: at each character one branch per next character, then the end of a word (optional)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def node_re(node: dict) -> str:
+        branches = [regex.escape(ch) + node_re(node[ch]) for ch in sorted(k for k in node if k)]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return node_re(root)
+
+
 def _to_float(s: str) -> float:
     return float(s.replace("．", "."))
 
@@ -257,7 +278,7 @@ class IndicatorStage:
         num = c("number")
         bare = c("bare_stop")
         sp = rules.macros["SP"]
-        unit_alt = alternation(self.units)
+        unit_alt = _trie(self.units)  # alternation(self.units), as a trie: the regex engine tries fewer branches
         percent = alternation([s for s, u in self.units.items() if u == "%"])
         self.title = regex.compile(r"《[^《》\n]{1,150}》")
         self.brk = rules.pattern(data, "sentence_break", path)
@@ -438,7 +459,8 @@ class IndicatorStage:
         for lo, hi in windows:
             if lo > 0 and lo - 1 != last_brk:
                 add((lo - 1, lo, "brk", None))
-            cands = [(ts, 0, -te, "title", None) for ts, te in title_spans[lower(tstarts, lo):lower(tstarts, hi)]]
+            ti, tj = lower(tstarts, lo), lower(tstarts, hi)
+            cands = [(ts, 0, -te, "title", None) for ts, te in title_spans[ti:tj]] if ti < tj else []
             cand = cands.append
             if cands or whole:  # in a window, a break can only be in a 《title》
                 for m in self.brk.finditer(text, lo, hi):
@@ -605,24 +627,27 @@ class IndicatorStage:
             if kind == "brk":
                 if change or (value and owner):
                     self._read_sentence(doc, res[first:j], begin, brk_key,
-                                        (r[0], r[1]) if r is not None else None, by_start_end, in_date, targets)
+                                        (r[0], r[1]) if r is not None else None, by_start_end, targets)
                 if r is not None:
                     begin, first, brk_key = r[1], j + 1, (r[0], r[1])
                     change = value = owner = False
             elif kind in _OWNING:
                 owner = True
-            elif kind in _EMITTING and not in_date(r[0], r[1]):
-                if kind == "chg":
+            elif kind in _EMITTING:
+                if dates and in_date(r[0], r[1]):
+                    res[j] = None  # a number of a date: no token (_read_sentence skips it)
+                elif kind == "chg":
                     change = True
                 else:
                     value = True
 
     def _read_sentence(self, doc: Doc, res: list, begin: int, after: tuple[int, int],
-                       before: tuple[int, int] | None, dates: list, in_date, targets: bool = True) -> None:
-        """Build one sentence's tokens (with its dates, in text order) and read them."""
+                       before: tuple[int, int] | None, dates: list, targets: bool = True) -> None:
+        """Build one sentence's tokens (with its dates, in text order) and read them. ``res``: the sentence's
+        winning candidates, None for a number inside a date."""
         text = doc.text
-        toks = [self._tok(s, e, kind, x) for s, e, kind, x in res
-                if kind not in _EMITTING or not in_date(s, e)]
+        tok = self._tok
+        toks = [tok(*r) for r in res if r is not None]
         if dates:
             i = bisect.bisect_left(dates, after, key=_START_END)
             k = len(dates) if before is None else bisect.bisect_left(dates, before, key=_START_END)
@@ -678,11 +703,13 @@ class IndicatorStage:
         if start - st.anchor > self.bridge_max:
             return False, ""
         gap = text[st.anchor:start]
-        cues = [r for r in st.roles if st.anchor <= r.start and r.end <= start]
+        cues = [r for r in st.roles if st.anchor <= r.start and r.end <= start] if st.roles else []
         cue = cues[-1].data["role"] if cues else ""
-        commas = list(self.clause_break.finditer(gap))
-        if commas:
-            after = st.anchor + commas[-1].end()
+        comma = None  # the last comma of the gap
+        for comma in self.clause_break.finditer(gap):
+            pass
+        if comma is not None:
+            after = st.anchor + comma.end()
             if not any(r.start >= after for r in cues):
                 return False, ""
         if bare and not self.index_bridge.match(gap):

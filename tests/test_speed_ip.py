@@ -1,0 +1,34 @@
+"""Fast paths of the indicators and places stages give what the slower forms they replace give."""
+import random
+
+import regex
+
+from extract import extract_text
+from extract.indicators import _trie
+from extract.rules import alternation
+
+
+def test_trie_examples():
+    assert _trie(["a", "ab", "abc", "b"]) == "(?:a(?:b(?:c)?)?|b)"
+    assert _trie(["mg/L", "mg/m3", "%"]) == "(?:%|mg/(?:L|m3))"
+    assert _trie(["x.y"]) == r"x\.y"
+
+
+def test_trie_matches_as_the_longest_first_alternation():
+    # the same match and the same groups, also where what follows makes the engine backtrack into it
+    rnd = random.Random(11)
+    for _ in range(400):
+        words = {"".join(rnd.choice("ab.%") for _ in range(rnd.randint(1, 4))) for _ in range(rnd.randint(1, 6))}
+        for tail in ("", "b", "(?:a|b%)", "[^a]"):
+            slow = regex.compile(f"(?P<u>{alternation(words)}){tail}")
+            fast = regex.compile(f"(?P<u>{_trie(words)}){tail}")
+            for _ in range(10):
+                text = "".join(rnd.choice("ab.%") for _ in range(rnd.randint(0, 8)))
+                assert [(m.span(), m.span("u")) for m in slow.finditer(text, overlapped=True)] == \
+                    [(m.span(), m.span("u")) for m in fast.finditer(text, overlapped=True)], (words, tail, text)
+
+
+def test_values_with_units_that_share_prefixes():
+    doc = extract_text("2024年大通湖总磷均值为0.079mg/L，化学需氧量为15毫克/升。")
+    got = sorted((s.name, s.value, s.unit, s.text) for s in doc.of_kind("indicator"))
+    assert got == [("COD", 15.0, "mg/L", "化学需氧量为15毫克/升"), ("总磷", 0.079, "mg/L", "总磷均值为0.079mg/L")]
