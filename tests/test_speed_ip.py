@@ -32,3 +32,23 @@ def test_values_with_units_that_share_prefixes():
     doc = extract_text("2024年大通湖总磷均值为0.079mg/L，化学需氧量为15毫克/升。")
     got = sorted((s.name, s.value, s.unit, s.text) for s in doc.of_kind("indicator"))
     assert got == [("COD", 15.0, "mg/L", "化学需氧量为15毫克/升"), ("总磷", 0.079, "mg/L", "总磷均值为0.079mg/L")]
+
+
+def _stage(name):
+    from extract.pipeline import Pipeline
+    return next(s for s in Pipeline().stages if s.name == name)
+
+
+def test_hot_words_over_utf16_are_those_of_the_lexicon():
+    st = _stage("indicators")
+    assert st.hot_dfa16 is not None
+    words = st.hot_words
+    rnd = random.Random(5)
+    pieces = words[:40] + ["较", "。", "\n", "a", "3", "𠀀", "TPx", "总", "磷", "\u6c2e"]
+    for k in range(600):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 15)))
+        got = st._hot_words(text)
+        assert got == st.hot_lexicon.all(text), text
+    # a character beyond U+FFFF before a word (two UTF-16 units), and a lone surrogate: read as the lexicon reads
+    for text in ("𠀀总磷下降", "总磷\ud800氨氮", "化学需氧量𠀀COD"):
+        assert st._hot_words(text) == st.hot_lexicon.all(text)
