@@ -670,7 +670,8 @@ class IndicatorStage:
             i = bisect.bisect_left(dates, after, key=_START_END)
             k = len(dates) if before is None else bisect.bisect_left(dates, before, key=_START_END)
             if i < k:
-                toks.extend(self._date_tok(text, d) for _, _, d in dates[i:k])
+                date_tok = self._date_tok
+                toks += [date_tok(text, d) for _, _, d in dates[i:k]]
                 toks.sort(key=_TOK_KEY)
         self._sentence(doc, self._runs(text, toks), begin, targets)
 
@@ -728,7 +729,7 @@ class IndicatorStage:
             pass
         if comma is not None:
             after = st.anchor + comma.end()
-            if not any(r.start >= after for r in cues):
+            if not (cues and any(r.start >= after for r in cues)):
                 return False, ""
         if bare and not self.index_bridge.match(gap):
             return False, ""
@@ -787,7 +788,7 @@ class IndicatorStage:
                 period, how = "", ""
             else:
                 period, how = self._distributed(st, j, n), "date"
-            direct = st.direct and j == 0 and not cue and len(set(id(x) for x in mentions)) == 1
+            direct = st.direct and j == 0 and not cue and (n == 1 or len(set(map(id, mentions))) == 1)
             self._emit(doc, it, ind, m.data["name"], role, period, m.data["subject"],
                        m.start if direct else None, how)
             if role == "baseline":
