@@ -52,3 +52,19 @@ def test_hot_words_over_utf16_are_those_of_the_lexicon():
     # a character beyond U+FFFF before a word (two UTF-16 units), and a lone surrogate: read as the lexicon reads
     for text in ("𠀀总磷下降", "总磷\ud800氨氮", "化学需氧量𠀀COD"):
         assert st._hot_words(text) == st.hot_lexicon.all(text)
+
+
+def test_places_skip_exactly_the_masked_names():
+    # names are tested for masks by runs of eight: a mask in a run hides only the name it touches
+    from extract.doc import Doc
+    st = _stage("places")
+    text = "，".join(["益阳市"] * 20) + "。"
+    for masked_at in ([], [0], [10], [7, 8], [19], list(range(20))):
+        doc = Doc(text)
+        for k in masked_at:
+            doc.mask(4 * k + 1, 4 * k + 2)  # one character inside the k-th name
+        doc.mask(4 * 3 + 3, 4 * 3 + 4)  # a comma between names hides none
+        st(doc)
+        got = [sp.start for sp in doc.of_kind("place")]
+        assert got == [4 * k for k in range(20) if k not in masked_at], masked_at
+        assert all(sp.norm == "益阳市" and sp.text == "益阳市" for sp in doc.of_kind("place"))
