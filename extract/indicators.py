@@ -41,10 +41,10 @@ from operator import attrgetter, itemgetter
 
 import regex
 
-from .doc import Doc
+from .doc import Doc, Span
 from .places import Lexicon
 from .places import ahocorasick_rs
-from .rules import RuleError, RuleSet, alternation
+from .rules import RuleError, RuleSet
 
 _LATIN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ROMAN = {"IV": "Ⅳ", "V": "Ⅴ", "III": "Ⅲ", "II": "Ⅱ", "I": "Ⅰ"}
@@ -97,8 +97,20 @@ class Item:
     unit_text: str = ""
 
 
+_SHIFTED: dict[tuple[str, int], str] = {}  # _shift_year's answers: the same periods recur
+
+
 def _shift_year(norm: str, years: int = -1) -> str:
     """The same period ``years`` years away: 2025-01/2025-10 -> 2024-01/2024-10."""
+    got = _SHIFTED.get((norm, years))
+    if got is None:
+        if len(_SHIFTED) > 10_000:
+            _SHIFTED.clear()
+        got = _SHIFTED[(norm, years)] = _shift(norm, years)
+    return got
+
+
+def _shift(norm: str, years: int) -> str:
     if not norm:
         return ""
     out = []
@@ -118,6 +130,27 @@ def _shift_year(norm: str, years: int = -1) -> str:
         else:
             out.append(f"{y:04d}{part[4:]}")
     return "/".join(out)
+
+
+def _trie(words) -> str:
+    """A regex of literal words matching what ``alternation(words)`` matches, in the same order of
+    preference (the longer first, then the shorter on backtracking), with the words' common prefixes
+    written once: at each character one branch per next character, then the end of a word (optional)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def node_re(node: dict) -> str:
+        branches = [regex.escape(ch) + node_re(node[ch]) for ch in sorted(k for k in node if k)]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return node_re(root)
 
 
 def _to_float(s: str) -> float:
@@ -236,6 +269,16 @@ class IndicatorStage:
         self.hot_lexicon = Lexicon(self.hot_words)
         self.hot_dfa = (ahocorasick_rs.AhoCorasick(self.hot_words, implementation=ahocorasick_rs.Implementation.DFA)
                         if ahocorasick_rs is not None and self.hot_words else None)
+        # The same DFA over the text's UTF-16 code units: a Han character is two bytes there, not three
+        # as in UTF-8, so the scan reads a third fewer bytes (and needs no UTF-8 copy of the text). A
+        # match at an odd byte starts inside a character: not a match of the text.
+        self.hot_dfa16 = None
+        if self.hot_dfa is not None:
+            try:
+                self.hot_dfa16 = ahocorasick_rs.BytesAhoCorasick(
+                    [w.encode("utf-16-le") for w in self.hot_words], implementation=ahocorasick_rs.Implementation.DFA)
+            except UnicodeEncodeError:  # a word with a lone surrogate: the UTF-8 DFA reads it
+                pass
         self.near_words = [w for w in words if any(k not in _HOT for k, _ in entries[w])]
         self.near_entries = [[(_PRIORITY[k], k, x) for k, x in entries[w] if k not in _HOT] for w in self.near_words]
         self.near_lexicon = Lexicon(self.near_words)
@@ -245,18 +288,19 @@ class IndicatorStage:
         num = c("number")
         bare = c("bare_stop")
         sp = rules.macros["SP"]
-        unit_alt = alternation(self.units)
-        percent = alternation([s for s, u in self.units.items() if u == "%"])
+        # word alternations are written as tries (_trie): the same matches as alternation(), fewer branches tried
+        unit_alt = _trie(self.units)
+        percent = _trie([s for s, u in self.units.items() if u == "%"])
         self.title = regex.compile(r"《[^《》\n]{1,150}》")
         self.brk = rules.pattern(data, "sentence_break", path)
         self.value = self._compile(f"(?P<n>{num})(?:{sp}*(?P<u>{unit_alt})|{bare})")
         self.value_n, self.value_u = self.value.groupindex["n"], self.value.groupindex["u"]
         self.subj = rules.compile("|".join(f"(?:{s})" for s in subjects), path, _line(data, "subjects"))
-        self.ft = self._compile(f"(?:{alternation(from_words)}){sp}*(?P<v1>{num})(?:{sp}*(?P<u1>{unit_alt}))?{sp}*"
-                                f"(?:{alternation(to_words)}){sp}*(?P<v2>{num})(?:{sp}*(?P<u2>{unit_alt})|{bare})")
-        self.chg = self._compile(f"(?P<dir>{alternation(list(self.decrease) + increase)}){sp}*"
+        self.ft = self._compile(f"(?:{_trie(from_words)}){sp}*(?P<v1>{num})(?:{sp}*(?P<u1>{unit_alt}))?{sp}*"
+                                f"(?:{_trie(to_words)}){sp}*(?P<v2>{num})(?:{sp}*(?P<u2>{unit_alt})|{bare})")
+        self.chg = self._compile(f"(?P<dir>{_trie(list(self.decrease) + increase)}){sp}*"
                                  f"{c('change_filler')}{sp}*(?P<cn>{num}){sp}*(?P<cu>{unit_alt})")
-        self.verb = self._compile(f"(?:{alternation(self.verbs)})(?=了?{sp}*{num}{sp}*(?:{percent}))")
+        self.verb = self._compile(f"(?:{_trie(self.verbs)})(?=了?{sp}*{num}{sp}*(?:{percent}))")
         self.class_before = self._compile(f"(?:{c('water_class')})$")
 
         self.joiner = rules.pattern(data, "joiner", path)
@@ -306,6 +350,14 @@ class IndicatorStage:
     # -- scanning -------------------------------------------------------------
     def _hot_words(self, text: str) -> list[tuple[int, int, int]]:
         """Every match of a hot word (index, start, end), overlapping, by end and at one end longest first."""
+        if self.hot_dfa16 is not None:
+            try:
+                units = text.encode("utf-16-le")
+            except UnicodeEncodeError:  # a lone surrogate: read below
+                units = None
+            if units is not None and len(units) == 2 * len(text):  # (else a character beyond U+FFFF: two units)
+                return [(i, s >> 1, e >> 1)
+                        for i, s, e in self.hot_dfa16.find_matches_as_indexes(units, overlapping=True) if not s & 1]
         if self.hot_dfa is not None:
             try:
                 return self.hot_dfa.find_matches_as_indexes(text, overlapping=True)
@@ -426,7 +478,8 @@ class IndicatorStage:
         for lo, hi in windows:
             if lo > 0 and lo - 1 != last_brk:
                 add((lo - 1, lo, "brk", None))
-            cands = [(ts, 0, -te, "title", None) for ts, te in title_spans[lower(tstarts, lo):lower(tstarts, hi)]]
+            ti, tj = lower(tstarts, lo), lower(tstarts, hi)
+            cands = [(ts, 0, -te, "title", None) for ts, te in title_spans[ti:tj]] if ti < tj else []
             cand = cands.append
             if cands or whole:  # in a window, a break can only be in a 《title》
                 for m in self.brk.finditer(text, lo, hi):
@@ -456,11 +509,13 @@ class IndicatorStage:
                     cand((s, priority, -e, kind, m if kind == "value" else None))
             cands.sort(key=_FIRST3)
             upto = lo
+            # the tokens that may not take a masked span lie in the window: none does when it holds no mask
+            window_masked = masked(lo, hi)
             for s, _, neg_end, kind, x in cands:
                 if s < upto:
                     continue  # inside a token already taken
                 e = -neg_end
-                if kind in _MASKABLE and masked(s, e):
+                if window_masked and kind in _MASKABLE and masked(s, e):
                     continue
                 upto = e
                 if kind == "title":
@@ -572,6 +627,7 @@ class IndicatorStage:
         if not any(r[2] in _EMITTING for r in res):
             return
         dates = self._dates(doc, titles)
+        targets = any(sec.section_type == "target" for sec in doc.sections)  # else _in_target need not look
         date_starts = [d[0] for d in dates]
         by_start_end = sorted(dates, key=_START_END)  # the order they take among the tokens
 
@@ -590,35 +646,39 @@ class IndicatorStage:
             if kind == "brk":
                 if change or (value and owner):
                     self._read_sentence(doc, res[first:j], begin, brk_key,
-                                        (r[0], r[1]) if r is not None else None, by_start_end, in_date)
+                                        (r[0], r[1]) if r is not None else None, by_start_end, targets)
                 if r is not None:
                     begin, first, brk_key = r[1], j + 1, (r[0], r[1])
                     change = value = owner = False
             elif kind in _OWNING:
                 owner = True
-            elif kind in _EMITTING and not in_date(r[0], r[1]):
-                if kind == "chg":
+            elif kind in _EMITTING:
+                if dates and in_date(r[0], r[1]):
+                    res[j] = None  # a number of a date: no token (_read_sentence skips it)
+                elif kind == "chg":
                     change = True
                 else:
                     value = True
 
     def _read_sentence(self, doc: Doc, res: list, begin: int, after: tuple[int, int],
-                       before: tuple[int, int] | None, dates: list, in_date) -> None:
-        """Build one sentence's tokens (with its dates, in text order) and read them."""
+                       before: tuple[int, int] | None, dates: list, targets: bool = True) -> None:
+        """Build one sentence's tokens (with its dates, in text order) and read them. ``res``: the sentence's
+        winning candidates, None for a number inside a date."""
         text = doc.text
-        toks = [self._tok(s, e, kind, x) for s, e, kind, x in res
-                if kind not in _EMITTING or not in_date(s, e)]
+        tok = self._tok
+        toks = [tok(*r) for r in res if r is not None]
         if dates:
             i = bisect.bisect_left(dates, after, key=_START_END)
             k = len(dates) if before is None else bisect.bisect_left(dates, before, key=_START_END)
             if i < k:
-                toks.extend(self._date_tok(text, d) for _, _, d in dates[i:k])
+                date_tok = self._date_tok
+                toks += [date_tok(text, d) for _, _, d in dates[i:k]]
                 toks.sort(key=_TOK_KEY)
-        self._sentence(doc, self._runs(text, toks), begin)
+        self._sentence(doc, self._runs(text, toks), begin, targets)
 
-    def _sentence(self, doc: Doc, toks: list[Tok], begin: int) -> None:
+    def _sentence(self, doc: Doc, toks: list[Tok], begin: int, targets: bool = True) -> None:
         text = doc.text
-        st = _State(begin=begin)
+        st = _State(begin=begin, targets=targets)
         for t in toks:
             k = t.kind
             if k == "date":
@@ -663,12 +723,14 @@ class IndicatorStage:
         if start - st.anchor > self.bridge_max:
             return False, ""
         gap = text[st.anchor:start]
-        cues = [r for r in st.roles if st.anchor <= r.start and r.end <= start]
+        cues = [r for r in st.roles if st.anchor <= r.start and r.end <= start] if st.roles else []
         cue = cues[-1].data["role"] if cues else ""
-        commas = list(self.clause_break.finditer(gap))
-        if commas:
-            after = st.anchor + commas[-1].end()
-            if not any(r.start >= after for r in cues):
+        comma = None  # the last comma of the gap
+        for comma in self.clause_break.finditer(gap):
+            pass
+        if comma is not None:
+            after = st.anchor + comma.end()
+            if not (cues and any(r.start >= after for r in cues)):
                 return False, ""
         if bare and not self.index_bridge.match(gap):
             return False, ""
@@ -682,8 +744,10 @@ class IndicatorStage:
         s = it.start if start is None else start
         if not period:
             how = ""
-        span = doc.add("indicator", s, it.end, name=name, value=it.value, unit=ind.unit, period=period, role=role,
-                attrs={"subject": subject, "domain": ind.domain, "unit_text": it.unit_text, "period_from": how})
+        # doc.add's span, made here: its words are text[s:it.end] by construction, and it.end > s
+        span = Span("indicator", s, it.end, doc.text[s:it.end], "", it.value, ind.unit, name, period, role,
+                    {"subject": subject, "domain": ind.domain, "unit_text": it.unit_text, "period_from": how})
+        doc.spans.append(span)
         doc.mask(it.start, it.end)
         return span
 
@@ -725,7 +789,7 @@ class IndicatorStage:
                 period, how = "", ""
             else:
                 period, how = self._distributed(st, j, n), "date"
-            direct = st.direct and j == 0 and len(set(id(x) for x in mentions)) == 1 and not cue
+            direct = st.direct and j == 0 and not cue and (n == 1 or len(set(map(id, mentions))) == 1)
             self._emit(doc, it, ind, m.data["name"], role, period, m.data["subject"],
                        m.start if direct else None, how)
             if role == "baseline":
@@ -737,6 +801,8 @@ class IndicatorStage:
         """A value stated as an aim: after 目标：/力争/确保 in its sentence, or in a section of targets."""
         if self.target_lead.search(doc.text, st.begin, pos):
             return True
+        if not st.targets:
+            return False
         sec = doc.section_at(pos)
         return sec is not None and sec.section_type == "target"
 
@@ -803,8 +869,8 @@ class IndicatorStage:
                 if it.unit in ("%", "百分点") or it.unit == ind.unit:  # a relative change fits any indicator
                     name = mentions[j].data["name"]
             s = t.start if j == 0 else it.start
-            doc.add("change", s, it.end, value=it.value, unit=it.unit or "", name=name, period=period,
-                    attrs={"compared_with": against, "direction": t.data["dir"], "unit_text": it.unit_text})
+            doc.spans.append(Span("change", s, it.end, text[s:it.end], "", it.value, it.unit or "", name, period, "",
+                                  {"compared_with": against, "direction": t.data["dir"], "unit_text": it.unit_text}))
             doc.mask(it.start, it.end)
         st.anchor, st.direct = t.end, False
 
@@ -824,6 +890,7 @@ class _State:
     direct: bool = False                           # the anchor is the name itself (span may start there)
     begin: int = 0                                 # where the sentence starts
     baseline: tuple | None = None                  # (start, period, text) of the latest baseline value
+    targets: bool = True                           # the document has a section of targets
 
 
 def _line(data: Any, key: str) -> int | None:

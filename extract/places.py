@@ -28,12 +28,13 @@ try:  # a compiled automaton (Rust): many times faster than pyahocorasick on lar
 except ImportError:  # pragma: no cover - the same matches, only slower
     ahocorasick_rs = None
 
-from .doc import Doc
+from .doc import Doc, Span
 from .rules import RuleError, RuleSet
 
 GAZ_COLUMNS = ("code", "name", "short", "level", "province", "city")
 _START, _END = itemgetter(0), itemgetter(1)
 WATER_COLUMNS = ("name", "kind", "province", "city")
+_LEVEL_RANK = {"province": 0, "city": 1, "county": 2}  # at an equal fit, the larger division first
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,10 +229,10 @@ class Gazetteer:
         ms = sorted(matches, key=_END, reverse=True)
         ms.sort(key=_START)
         out, last = [], 0
-        for s, e, k in ms:
-            if s >= last:
-                out.append((s, e, k))
-                last = e
+        for m in ms:
+            if m[0] >= last:
+                out.append(m)
+                last = m[1]
         return out
 
     def is_division_word(self, key: str) -> bool:
@@ -244,32 +245,40 @@ class Gazetteer:
         ``matches``: each text's :meth:`all_matches`; ``scanned``: each text's :meth:`scan`, when known."""
         prov: dict[str, int] = {}  # counted in plain dicts (Counter's += is slower), returned as Counters
         city: dict[str, int] = {}
-        unique = self._unique_full
         for i, t in enumerate(texts):
             w = weights[i] if weights else 1
-            found = scanned[i] if scanned else self.scan(t, matches[i] if matches else None)
-            for _, _, k in found:
-                p = unique.get(k)
-                if p is None:
-                    continue
-                prov[p.province] = prov.get(p.province, 0) + w
-                if p.city:
-                    city[p.city] = city.get(p.city, 0) + w
+            self._count(scanned[i] if scanned else self.scan(t, matches[i] if matches else None), w, prov, city)
         return Counter(prov), Counter(city)
+
+    def _count(self, found: list, w: int, prov: dict, city: dict) -> None:
+        """Add ``w`` to the province and city of each full name in ``found`` (a :meth:`scan`) that names one place."""
+        unique = self._unique_full
+        for _, _, k in found:
+            p = unique.get(k)
+            if p is None:
+                continue
+            prov[p.province] = prov.get(p.province, 0) + w
+            if p.city:
+                city[p.city] = city.get(p.city, 0) + w
 
     def best(self, cands: list[Place], prov: Counter, city: Counter) -> Place | None:
         """The candidate that fits the document's places best; None when none fits and several exist."""
         if not cands:
             return None
+        if len(cands) == 1:
+            return cands[0]
         scored = sorted(cands, key=lambda p: (-(city.get(p.city, 0) * 2 + prov.get(p.province, 0)),
-                                              {"province": 0, "city": 1, "county": 2}.get(p.level, 3)))
+                                              _LEVEL_RANK.get(p.level, 3)))
         top = scored[0]
         if len(cands) > 1 and not (city.get(top.city, 0) or prov.get(top.province, 0)):
             return None
         return top
 
     def fits(self, cands: list[Place], prov: Counter) -> bool:
-        return any(prov.get(p.province, 0) for p in cands)
+        for p in cands:  # (any() over a generator costs more, and most lists hold one place)
+            if prov.get(p.province, 0):
+                return True
+        return False
 
 
 _SHARED: "weakref.WeakKeyDictionary[RuleSet, Gazetteer]" = weakref.WeakKeyDictionary()
@@ -291,6 +300,11 @@ def doc_context(gaz: Gazetteer, doc: Doc) -> tuple[Counter, Counter]:
     return prov + p2, city + c2
 
 
+def _attrs(place: Place) -> dict:
+    """The attrs of a place's span."""
+    return {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
+
+
 class PlaceStage:
     name = "places"
 
@@ -299,10 +313,36 @@ class PlaceStage:
         gaz = self.gaz
         # full names _read takes without looking past them (longer than two characters, or not places)
         self._plain = {k for k in gaz.by_full if len(k) > 2 or k in gaz.not_places}
+        # the plain names whose reading the document cannot change (not places, or one place of that
+        # name): read once, here, as _read reads them (the place, where it ends after the name, its attrs)
+        self._fixed: dict[str, tuple] = {}
+        for k in self._plain:
+            full = gaz.by_full[k]
+            if k in gaz.not_places:
+                place = gaz.water.get(k)
+            elif len(full) == 1:
+                place = full[0]
+            else:
+                continue
+            self._fixed[k] = (place, 0, None if place is None else _attrs(place))
+        # of each short form, the full names it shortens, and whether one of them is a province
+        self._short_names = {k: {p.name for p in v} for k, v in gaz.by_short.items()}
+        self._short_province = {k for k, v in gaz.by_short.items() if any(p.level == "province" for p in v)}
 
     def __call__(self, doc: Doc) -> None:
         gaz, text = self.gaz, doc.text
-        prov, city = doc_context(gaz, doc)
+        found = gaz.doc_scan(text)
+        if not found:
+            return
+        # the document's provinces and cities, as doc_context counts them (in plain dicts: read by get only)
+        prov: dict[str, int] = {}
+        city: dict[str, int] = {}
+        count = gaz._count
+        issuers = [str(x) for x in (doc.meta.get("issuers") or [])]
+        for t in issuers:
+            count(gaz.scan(t), 5, prov, city)
+        count(gaz.scan(doc.meta.get("title") or ""), 2, prov, city)
+        count(found, 1, prov, city)
         people = None  # 1 where a person's name stands
         for sp in doc.spans:
             if sp.kind == "person":
@@ -314,25 +354,33 @@ class PlaceStage:
         read: dict = {}
         plain, place_after, not_after = self._plain, gaz.place_after, gaz.not_after
         area, area_not_after = gaz.area_suffix, gaz.area_not_after
-        masked, add = doc.masked, doc.add
-        for s, e, key in gaz.doc_scan(text):
-            if masked(s, e) or (people is not None and people.find(1, s, e) >= 0):
+        masked, spans, fixed = doc.masked, doc.spans, self._fixed
+        # masks are few: of each run of eight names, one test whether a mask falls in the stretch they
+        # cover, and each name of it tested only when one does
+        n = len(found)
+        block_masked = [masked(found[i][0], found[min(i + 8, n) - 1][1]) for i in range(0, n, 8)]
+        for i, (s, e, key) in enumerate(found):
+            if (block_masked[i >> 3] and masked(s, e)) or (people is not None and people.find(1, s, e) >= 0):
                 continue
-            if key in plain:
-                seen = key
-            else:
-                after = text[e:e + 4]
-                seen = (key, after.startswith(place_after), after.startswith(not_after), after[:1],
-                        after.startswith(area) and not text.startswith(area_not_after, e + len(area)))
-            got = read.get(seen)
+            got = fixed.get(key)
             if got is None:
-                place, end = self._read(key, text, s, e, prov, city)
-                got = read[seen] = place, end - e
-            place, end = got[0], e + got[1]
+                if key in plain:
+                    seen = key
+                else:
+                    after = text[e:e + 4]
+                    seen = (key, after.startswith(place_after), after.startswith(not_after), after[:1],
+                            after.startswith(area) and not text.startswith(area_not_after, e + len(area)))
+                got = read.get(seen)
+                if got is None:
+                    place, end = self._read(key, text, s, e, prov, city)
+                    got = read[seen] = place, end - e, None if place is None else _attrs(place)
+            place, end, attrs = got
             if place is None:
                 continue
-            attrs = {"level": place.level, "province": place.province, "city": place.city, "code": place.code}
-            add("place", s, end, norm=place.name, name=text[s:end], attrs=attrs)
+            end += e
+            # doc.add's span, made here: the words are text[s:end] by construction, and end > s
+            words = text[s:end]
+            spans.append(Span("place", s, end, words, place.name, None, "", words, "", "", attrs.copy()))
 
     def _read(self, key: str, text: str, s: int, e: int, prov: Counter, city: Counter) -> tuple[Place | None, int]:
         """The place a name stands for, and where it ends. What follows the name is read only by the
@@ -362,10 +410,11 @@ class PlaceStage:
             strong = after.startswith(gaz.place_after)
             if key in gaz.not_places or (after.startswith(gaz.not_after) and not strong):
                 return (water, e) if water else (None, e)
-            if after[:1] in gaz.level_chars and not strong and not any(p.name == key + after[0] for p in short) \
-                    and not any(p.level == "province" for p in short):
+            province = key in self._short_province
+            if after[:1] in gaz.level_chars and not strong and key + after[0] not in self._short_names[key] \
+                    and not province:
                 return None, e  # 雄安新区 is not 安新县: a level character of another name follows
-            strong = strong or len(key) >= 3 or any(p.level == "province" for p in short)
+            strong = strong or len(key) >= 3 or province
             if water:
                 # 沅江: the county when the document is about its city, the river otherwise
                 local = [p for p in short if city.get(p.city, 0)]
