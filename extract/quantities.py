@@ -13,6 +13,7 @@ an amount (三千亩 yes; 一岗双责, 第二轮, 十四五, a place called 三
 from __future__ import annotations
 
 import bisect
+import itertools
 from operator import itemgetter
 
 import regex
@@ -100,6 +101,127 @@ def literal_groups_as_tries(pattern: str) -> str:
     return "".join(out)
 
 
+# -- what a pattern can match, read from the regex module's parse of it ------------------------
+# Used only to decide whether a fast path is exact; anything this code does not know (another
+# version of the module, a construct not listed) answers "not known", and the plain way is taken.
+_NL = ord("\n")
+
+
+def _parsed(pattern: str, flags: int, reverse: bool = False):
+    from regex import _regex_core as core
+
+    source = core.Source(pattern)
+    info = core.Info(flags | regex.V0, source.char_type, {})
+    source.ignore_space = bool(info.flags & regex.VERBOSE)
+    parsed = core._parse_pattern(source, info)
+    if not source.at_end():
+        raise ValueError("unbalanced parenthesis")
+    parsed.fix_groups(pattern, reverse, False)
+    return core, info, parsed
+
+
+def within_lines(pattern: str, flags: int = 0) -> bool:
+    """Whether no match of ``pattern`` (nor anything a lookaround of it reads) can take in a line
+    break, and nothing in it depends on where a search starts or where the text ends (a \\G, a
+    \\Z): then a search from a line's start, on the text up to and with its line break, finds
+    there what a search of the whole text finds. False when not known."""
+    try:
+        core, _, parsed = _parsed(pattern, flags)
+    except Exception:
+        return False
+    wrappers = (core.Group, core.Atomic, core.GreedyRepeat, core.LazyRepeat, core.PossessiveRepeat,
+                core.LookAround)
+    # what cannot take a line break: these tests of a place, a back-reference (to a group that
+    # cannot) and . (Any, which is not (?s). AnyAll)
+    no_break = (core.StartOfLine, core.StartOfLineU, core.EndOfLine, core.EndOfLineU, core.Boundary,
+                core.DefaultBoundary, core.StartOfWord, core.EndOfWord, core.DefaultStartOfWord,
+                core.DefaultEndOfWord, core.RefGroup, core.Any, core.AnyU)
+
+    def ok(node) -> bool:
+        t = type(node)
+        if t is core.Sequence:
+            return all(ok(i) for i in node.items)
+        if t is core.Branch:
+            return all(ok(b) for b in node.branches)
+        if t in wrappers:
+            return ok(node.subpattern)
+        if t in (core.Character, core.Range, core.Property) or isinstance(node, core.SetBase):
+            return not node.matches(_NL)
+        if t in (core.String, core.Literal):
+            return _NL not in node.characters
+        return t in no_break
+
+    try:
+        return ok(parsed)
+    except Exception:
+        return False
+
+
+# Numbers end with a character of Unicode numeric type (0-9, 万, 十 ...): one table look-up
+# for the engine, where a list of characters is compared one by one.
+_NUMERIC = regex.compile(r"\P{Numeric_Type=None}")
+
+
+def last_chars(pattern: str, flags: int = 0) -> str | None:
+    """A character class holding every character a match of ``pattern`` can end with (None
+    when not known, or when a match can be empty)."""
+    try:
+        core, _, parsed = _parsed(pattern, flags)
+    except Exception:
+        return None
+    chars, ranges = set(), []
+    zero_width = (core.LookAround, core.StartOfLine, core.StartOfLineU, core.EndOfLine, core.EndOfLineU,
+                  core.Boundary, core.DefaultBoundary, core.StartOfWord, core.EndOfWord,
+                  core.DefaultStartOfWord, core.DefaultEndOfWord)
+
+    def leaf(m) -> bool:
+        if getattr(m, "case_flags", 1) or not getattr(m, "positive", False) or getattr(m, "zerowidth", True):
+            return False
+        t = type(m)
+        if t is core.Character:
+            chars.add(m.value)
+        elif t is core.Range:
+            ranges.append((m.lower, m.upper))
+        elif t is core.SetUnion:
+            return all(leaf(i) for i in m.items)
+        else:
+            return False
+        return True
+
+    def last(node) -> bool | None:
+        """Collect what ``node`` can end with; whether it can match nothing (None: not known)."""
+        t = type(node)
+        if t is core.Sequence:
+            for item in reversed(node.items):
+                empty = last(item)
+                if not empty:
+                    return empty
+            return True
+        if t is core.Branch:
+            empties = [last(b) for b in node.branches]
+            return None if None in empties else any(empties)
+        if t in (core.Group, core.Atomic):
+            return last(node.subpattern)
+        if t in (core.GreedyRepeat, core.LazyRepeat, core.PossessiveRepeat):
+            empty = last(node.subpattern)
+            return None if empty is None else (empty or node.min_count == 0)
+        if t in zero_width:
+            return True
+        if t in (core.String, core.Literal):
+            if node.case_flags or not node.characters or not leaf(core.Character(node.characters[-1])):
+                return None
+            return False
+        return False if leaf(node) else None
+
+    if last(parsed) is not False or not chars and not ranges:
+        return None
+    if sum(hi - lo for lo, hi in ranges) < 10000 and all(
+            _NUMERIC.match(chr(c)) for c in itertools.chain(chars, *(range(lo, hi + 1) for lo, hi in ranges))):
+        return _NUMERIC.pattern
+    return "[" + "".join(regex.escape(chr(c)) for c in sorted(chars)) + "".join(
+        f"{regex.escape(chr(lo))}-{regex.escape(chr(hi))}" for lo, hi in ranges) + "]"
+
+
 class QuantityStage:
     name = "quantities"
 
@@ -184,7 +306,6 @@ class QuantityStage:
         skip_alt = "|".join(f"(?:{b})" for b in branches)
 
         number = r"(?:(?P<an>{NUM})|(?P<cn>{CN}))"
-        number2 = r"(?:(?P<an2>{NUM})|(?P<cn2>{CN}))"
         # What must come right after a number for the rest to match: a space, a range mark,
         # or the first character of an approximation mark, multiplier or unit. Checked first,
         # so a number not followed by one (2025年, 3月) fails at once instead of being retried
@@ -195,18 +316,44 @@ class QuantityStage:
         tail_words = words("approx_marks") + words("multipliers") + sorted(all_units)
         after2 = f"(?=[{starts(tail_words)}]|{{SP}})"
         after1 = f"(?=[{starts(tail_words)}]|{{SP}}|{rng})"
+
+        def g(name, body, named):
+            return f"(?P<{name}>{body})" if named else f"(?:{body})"
+
+        def after_number(named):
+            """What follows the number, up to the unit (the groups named, or not)."""
+            return (
+                rf"{after1}"
+                rf"(?:{{SP}}?{g('rng', rng, named)}{{SP}}?"
+                rf"(?:{g('an2', '{NUM}', named)}|{g('cn2', '{CN}', named)}){after2})?"
+                rf"{{SP}}?{g('a1', marks, named)}?{g('mult', mult, named)}?{g('a2', marks, named)}?{{SP}}?"
+                rf"{g('unit', unit_alt, named)}"
+            )
+        # The requirement word, spaces and approximation word before the number: the same
+        # matches, tried in the same order, as (?P<bound>..)?{SP}?(?P<pre>..)?{SP}? — with a
+        # bound word; else a space first; else an approximation word; else nothing (a lone
+        # second space is the lone first space). Each branch starts with something the
+        # engine can test at once, where four optional groups were entered at every place.
+        prefix = (
+            rf"(?:(?P<bound>{bound}){{SP}}?(?P<pre>{pre})?{{SP}}?"
+            rf"|{{SP}}(?P<pre>{pre})?{{SP}}?"
+            rf"|(?P<pre>{pre}){{SP}}?)?"
+        )
         qty = (
-            rf"(?P<bound>{bound})?{{SP}}?"
-            rf"(?P<pre>{pre})?{{SP}}?"
-            rf"(?<!{not_after}){number}{after1}"
-            rf"(?:{{SP}}?(?P<rng>{rng}){{SP}}?{number2}{after2})?"
-            rf"{{SP}}?(?P<a1>{marks})?(?P<mult>{mult})?(?P<a2>{marks})?{{SP}}?"
-            rf"(?P<unit>{unit_alt})"
+            rf"{prefix}"
+            rf"(?<!{not_after}){number}{after_number(True)}"
             rf"(?P<post>{post})?"
             rf"(?P<tail>{tail})?"
         )
         pattern = f"(?P<skip>{skip_alt})|(?P<q>{self._local(qty)})"
         self.scanner = rules.compile(pattern, path, line("units"), flags=regex.M)
+        # Lines that can hold an amount: where a number's last character is followed by
+        # what the rest of an amount needs (see _matches).
+        self.cue = None
+        if within_lines(self.scanner.pattern, regex.M):
+            last = last_chars(rules.expand(self._local("(?:{NUM})|(?:{CN})"), path, line("numbers")))
+            if last is not None:
+                self.cue = rules.compile(last + self._local(after_number(False)), path, line("units"))
         self._gi = self.scanner.groupindex
         self._qgroups = itemgetter(*(self._gi[k] - 1 for k in (
             "bound", "pre", "an", "cn", "rng", "an2", "cn2", "a1", "mult", "a2", "unit", "post", "tail")))
@@ -260,7 +407,7 @@ class QuantityStage:
             return i > 0 and ends_max[i - 1] > a
 
         qi = self._q
-        for m in self.scanner.finditer(text):
+        for m in self._matches(text):
             if m.start(qi) < 0:
                 continue
             res = self._read(m, text)
@@ -271,6 +418,33 @@ class QuantityStage:
                 continue
             doc.add("quantity", start, end, value=value, unit=unit,
                     name=self._name(text, m, unit, start), attrs=attrs)
+
+    def _matches(self, text: str):
+        """The matches of ``scanner.finditer(text)`` in the lines that can hold an amount.
+
+        No match takes in a line break (``within_lines``, checked when the rules are read), so
+        each line is scanned alone, from its start, as the whole text would be: what an earlier
+        line matched ends before the line starts. A line can hold an amount only where the
+        number's last character is followed by what the rest of the amount needs, which
+        ``cue`` (that character, then the amount's own pattern up to its unit) finds; the
+        other lines, most of the text, are not scanned. Without a cue, the whole text is."""
+        cue = self.cue
+        if cue is None:
+            yield from self.scanner.finditer(text)
+            return
+        search, finditer = cue.search, self.scanner.finditer
+        n, pos = len(text), 0
+        while True:
+            c = search(text, pos)
+            if c is None:
+                return
+            s = c.start()
+            nl = text.find("\n", s)
+            end = n if nl < 0 else nl + 1  # the line break included: a lookahead at the end sees it
+            yield from finditer(text, text.rfind("\n", 0, s) + 1, end)
+            if nl < 0:
+                return
+            pos = end
 
     def _read(self, m, text: str):
         """(start, end, value, unit, attrs) of a quantity match, or None to drop it."""
