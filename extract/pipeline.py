@@ -33,7 +33,7 @@ from .reading import ReadError, read_source
 from .rules import load_rules
 from .sections import SectionStage
 
-_SPAN_ORDER = attrgetter("start", "end", "kind")
+_START, _END, _KIND = attrgetter("start"), attrgetter("end"), attrgetter("kind")
 
 
 class Pipeline:
@@ -85,7 +85,12 @@ class Pipeline:
             now = clock()
             timings[name] = timings.get(name, 0.0) + now - t
             t = now
-        doc.spans.sort(key=_SPAN_ORDER)
+        # by (start, end, kind): three stable sorts on one field each, last field first (faster than one
+        # sort on the tuple of the three, and the same order)
+        spans = doc.spans
+        spans.sort(key=_KIND)
+        spans.sort(key=_END)
+        spans.sort(key=_START)
         doc.assign_owners()
         return doc
 
