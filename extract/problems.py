@@ -50,6 +50,8 @@ class ProblemStage:
         self.marker = rules.pattern(data, "marker", path, regex.M)
         self.category_label = rules.pattern(data, "category_label", path)
         self.list_headings = rules.words(data, "problem_list_headings", path)
+        # (whether a heading holds one of them: one search, not one `in` for each)
+        self._list_heading = regex.compile(alternation(self.list_headings)) if self.list_headings else None
         self.single_cues = rules.pattern(data, "single_cues", path)
         self.single_types = set(rules.words(data, "single_types", path))
         self.single_title_words = rules.words(data, "single_title_words", path)
@@ -165,7 +167,7 @@ class ProblemStage:
     def _listed(self, doc: Doc) -> list[Problem]:
         out = []
         for parent in doc.sections:
-            if not any(w in parent.heading for w in self.list_headings):
+            if self._list_heading is None or not self._list_heading.search(parent.heading):
                 continue
             for s in doc.sections:
                 if s.parent_id == parent.section_id:

@@ -86,3 +86,4 @@ def test_assign_owners_nested():
     assert [(s.start, s.section_id, s.problem_id) for s in doc.spans] == [
         (0, "s1", ""), (4, "s1", ""), (5, "s2", ""), (6, "s2", "p1"), (9, "s2", "p1"), (10, "s1", "p1"),
         (11, "s1", "p1"), (12, "s1", ""), (19, "s1", ""), (20, "s3", ""), (29, "s3", "")]
+
