@@ -519,10 +519,14 @@ class Normalizer:
     def _paragraphs(self, text: str) -> str:
         # drop page-number lines (a line holding only spaces is "" once stripped on the right) ...
         page_line = self._page_line
+        # (a line whose first character is known not to begin one is kept without asking page_line)
+        known = page_line.may_begin
         if page_line(""):
-            lines = [ln for ln in map(str.rstrip, text.split("\n")) if ln and not page_line(ln)]
+            lines = [ln for ln in map(str.rstrip, text.split("\n"))
+                     if ln and (known.get(ln[:1]) is False or not page_line(ln))]
         else:
-            lines = [ln for ln in map(str.rstrip, text.split("\n")) if not ln or not page_line(ln)]
+            lines = [ln for ln in map(str.rstrip, text.split("\n"))
+                     if not ln or known.get(ln[:1]) is False or not page_line(ln)]
         # ... and a trailing bare number (the last page's number)
         while lines and not lines[-1]:
             lines.pop()
@@ -685,10 +689,13 @@ def _any_fullmatch(patterns: list):
                 may_begin.clear()
             ok = may_begin[first] = begins(first)
         return ok and full(s)
+    # what it knows of beginnings (a line's first character, or its indentation and first character):
+    # False for one that cannot begin a match
+    test.may_begin = may_begin
     return test
 
 
-@dataclass
+@dataclass(slots=True)
 class _Para:
     parts: list
     length: int  # characters, leading and trailing space not counted
