@@ -48,6 +48,8 @@ class ProblemStage:
         data, path = rules.yaml("problems.yaml")
         line = getattr(data, "line", None)
         self.marker = rules.pattern(data, "marker", path, regex.M)
+        # its "num" group read by number: a name that several groups share is read several times slower
+        self._marker_num = self.marker.groupindex.get("num", "num")
         self.category_label = rules.pattern(data, "category_label", path)
         self.list_headings = rules.words(data, "problem_list_headings", path)
         # (whether a heading holds one of them: one search, not one `in` for each)
@@ -148,20 +150,29 @@ class ProblemStage:
         # the headings at the category's level or above, in text order (sections are)
         closers = [s.start for s in doc.sections if s.level <= max(cat_level, 1)]
         out = []
+        categories: dict[int, str] = {}  # _category of each section met, by id (a category holds several markers)
+        num = self._marker_num
+        n_marks, size = len(marks), len(text)
         for i, m in enumerate(marks):
-            pos = m.start()
-            eol = text.find("\n", m.end())
-            eol = len(text) if eol < 0 else eol
+            pos, mend = m.span()
+            eol = text.find("\n", mend)
+            eol = size if eol < 0 else eol
             sec = next((s for s in cats if s.start <= pos < s.end), None)
-            end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+            end = marks[i + 1].start() if i + 1 < n_marks else size
             # the next heading at the category's level or above closes the problem
             k = bisect.bisect_right(closers, pos)
             if k < len(closers) and closers[k] < end:
                 end = closers[k]
-            title = text[m.end():eol].strip().rstrip("。.")
+            title = text[mend:eol].strip().rstrip("。.")
             status, words = self.status_of(text, [(eol, end)])
-            out.append(Problem("", m.group("num"), self._category(sec), title, m.start(), end, status, words,
-                               sec.section_id if sec else ""))
+            if sec is None:
+                category, sid = "", ""
+            else:
+                sid = sec.section_id
+                category = categories.get(id(sec))
+                if category is None:
+                    category = categories[id(sec)] = self._category(sec)
+            out.append(Problem("", m.group(num), category, title, pos, end, status, words, sid))
         return out
 
     def _listed(self, doc: Doc) -> list[Problem]:
