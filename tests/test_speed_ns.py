@@ -87,3 +87,40 @@ def test_assign_owners_nested():
         (0, "s1", ""), (4, "s1", ""), (5, "s2", ""), (6, "s2", "p1"), (9, "s2", "p1"), (10, "s1", "p1"),
         (11, "s1", "p1"), (12, "s1", ""), (19, "s1", ""), (20, "s3", ""), (29, "s3", "")]
 
+
+
+# -- problems: markers found after a line break ---------------------------------------------------------
+def test_line_anchored_patterns():
+    import regex
+    from extract.problems import _line_anchored
+    for pat, want in [(r"^a|b", False), (r"^(?:a|b)", True), (r"^[|]x", True), (r"^\|x", True), (r"a", False),
+                      (r"^(?<=x)a", False), (r"^[^]|]a", True), (r"^[]|]a", True), (r"^\Ga", False),
+                      (r"^(?i)a", False), (r"^a(?w)", False)]:
+        assert _line_anchored(regex.compile(pat, regex.M)) == want, pat
+    assert not _line_anchored(regex.compile(r"^a"))  # (without MULTILINE ^ is the text's start alone)
+
+
+@pytest.mark.parametrize("pattern", [None, r"^x*", r"^\s*ab", r"^(?:a|\n)b?", r"^[ab]+\n?", r"^$", r"^(?=a)",
+                                     r"^a(?!b)", r"^\s{0,3}a$", r"^b.{0,3}", r"^[ \t]*(?:ab|b)"])
+def test_marker_matches_equal_finditer(pattern):
+    """Markers found after a line break (and at the start): the matches finditer gives, also for patterns
+    that match empty or across a line break (read the plain way)."""
+    import types
+
+    import regex
+    from extract.pipeline import Pipeline
+    from extract.problems import ProblemStage, _line_anchored
+    rng = random.Random(11)
+    if pattern is None:  # the shipped marker, on texts made of its pieces
+        stage = next(s for s in Pipeline().stages if s.name == "problems")
+        alphabet = ["问题", "1", "一", "：", ":", " ", "\u3000", "\n", "第", "个问题", "、", "x", "\n\n", "问", "题"]
+    else:
+        marker = regex.compile(pattern, regex.M)
+        assert _line_anchored(marker)
+        stage = types.SimpleNamespace(marker=marker, _marker_nl=regex.compile("\n(?:" + pattern[1:] + ")", regex.M))
+        alphabet = list("ab x\n\t")
+    assert stage._marker_nl is not None
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        want = [(m.span(), m.groups()) for m in stage.marker.finditer(text)]
+        assert [(m.span(), m.groups()) for m in ProblemStage._marker_matches(stage, text)] == want, repr(text)
