@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
@@ -69,6 +70,9 @@ def _fields_of(cls):
 _SPAN_FIELDS = _fields_of(Span)
 _SECTION_FIELDS = _fields_of(Section)
 _PROBLEM_FIELDS = _fields_of(Problem)
+_UNSET: Any = object()  # an argument not given
+_START = attrgetter("start")
+_INF = float("inf")
 
 
 class Doc:
@@ -116,17 +120,21 @@ class Doc:
         self.__dict__.update(state)
 
     # -- spans ---------------------------------------------------------------
-    def add(self, kind: str, start: int, end: int, **fields: Any) -> Span:
-        """Add a fact grounded at ``text[start:end]``."""
-        text = self.text
-        if not (0 <= start < end <= len(text)):
-            raise ValueError(f"span {kind} [{start},{end}) outside text of length {len(text)}")
-        words = text[start:end]
-        if "text" in fields:
-            given = fields.pop("text")
-            if given != words:
-                raise ValueError(f"span {kind} text {given!r} != text[{start}:{end}] {words!r}")
-        span = Span(kind, start, end, words, **fields)
+    def add(self, kind: str, start: int, end: int, norm: str = "", value: float | None = None, unit: str = "",
+            name: str = "", period: str = "", role: str = "", attrs: Any = _UNSET, section_id: str = "",
+            problem_id: str = "", text: Any = _UNSET) -> Span:
+        """Add a fact grounded at ``text[start:end]`` (the fields of :class:`Span` by name; ``text``, when
+        given, must be those words)."""
+        # (the fields are named, not gathered as **fields, and Span is made from them in order: this is
+        # called a hundred times a document)
+        doc_text = self.text
+        if not (0 <= start < end <= len(doc_text)):
+            raise ValueError(f"span {kind} [{start},{end}) outside text of length {len(doc_text)}")
+        words = doc_text[start:end]
+        if text is not _UNSET and text != words:
+            raise ValueError(f"span {kind} text {text!r} != text[{start}:{end}] {words!r}")
+        span = Span(kind, start, end, words, norm, value, unit, name, period, role,
+                    {} if attrs is _UNSET else attrs, section_id, problem_id)
         self.spans.append(span)
         return span
 
@@ -135,14 +143,14 @@ class Doc:
 
     # -- masking -------------------------------------------------------------
     def mask(self, start: int, end: int) -> None:
-        i = bisect.bisect_left(self._mask_starts, start)
+        i = bisect_left(self._mask_starts, start)
         self._mask_starts.insert(i, start)
         self._mask_ends.insert(i, end)
         self._mask_reach = None
 
     def masked(self, start: int, end: int) -> bool:
         """True when [start, end) overlaps a masked interval."""
-        i = bisect.bisect_left(self._mask_starts, end)
+        i = bisect_left(self._mask_starts, end)
         if not i:
             return False
         reach = self._mask_reach
@@ -176,17 +184,30 @@ class Doc:
         return None
 
     def assign_owners(self) -> None:
-        """Fill each span's section_id and problem_id from where it sits (one sweep, spans sorted)."""
-        starts = [s.start for s in self.sections]
-        by_id = {s.section_id: s for s in self.sections}
-        probs = sorted(self.problems, key=lambda p: p.start)
+        """Fill each span's section_id and problem_id from where it sits."""
+        sections = self.sections
+        starts = [s.start for s in sections]
+        by_id = {s.section_id: s for s in sections}
+        probs = sorted(self.problems, key=_START)
         pstarts = [p.start for p in probs]
+        # Every test below compares the position with a section's or problem's start or end (pos < b), so
+        # the owners are the same from one of these bounds to the next: they are read again only when a
+        # span (spans come sorted by start) stands past the bounds of the last reading.
+        bounds = sorted({*starts, *(s.end for s in sections), *pstarts, *(p.end for p in probs)})
+        lo = hi = 0  # the owners below hold for positions in [lo, hi)
+        sid = pid = ""
         for span in self.spans:
             pos = span.start
-            i = bisect.bisect_right(starts, pos) - 1
-            sec = self.sections[i] if i >= 0 else None
-            while sec is not None and not (sec.start <= pos < sec.end):
-                sec = by_id.get(sec.parent_id)
-            span.section_id = sec.section_id if sec else ""
-            j = bisect.bisect_right(pstarts, pos) - 1
-            span.problem_id = probs[j].problem_id if j >= 0 and pos < probs[j].end else ""
+            if not lo <= pos < hi:
+                i = bisect_right(starts, pos) - 1
+                sec = sections[i] if i >= 0 else None
+                while sec is not None and not (sec.start <= pos < sec.end):
+                    sec = by_id.get(sec.parent_id)
+                sid = sec.section_id if sec else ""
+                j = bisect_right(pstarts, pos) - 1
+                pid = probs[j].problem_id if j >= 0 and pos < probs[j].end else ""
+                k = bisect_right(bounds, pos)
+                lo = bounds[k - 1] if k else -_INF
+                hi = bounds[k] if k < len(bounds) else _INF
+            span.section_id = sid
+            span.problem_id = pid

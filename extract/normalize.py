@@ -96,6 +96,7 @@ class _Census:
     def __init__(self):
         self.table = np.zeros(0x110000, np.uint16)
         self.used = 0
+        self.patterns: dict = {}  # (pattern, flags) -> its bit
 
     def add(self, codes, above: bool = False) -> int:
         """A bit for these code points (and every code point from _SCAN_LIMIT up if ``above``); 0 when all
@@ -110,8 +111,13 @@ class _Census:
         return bit
 
     def add_pattern(self, pattern: str, flags: int = 0) -> int:
-        codes = _members(pattern, flags)
-        return 0 if codes is None else self.add(codes, above=True)
+        """The bit of the one-character ``pattern`` (one bit for a pattern asked twice); 0 when it is not
+        one character wide or no bit is left."""
+        bit = self.patterns.get((pattern, flags))
+        if bit is None:
+            codes = _members(pattern, flags)
+            bit = self.patterns[(pattern, flags)] = 0 if codes is None else self.add(codes, above=True)
+        return bit
 
     def read(self, text: str) -> tuple[np.ndarray, int]:
         """Each character's bits, and the bits of the text."""
@@ -192,20 +198,22 @@ def _required_classes(text: str, pos: int = 0, end: int | None = None) -> list[s
 
 def _run_filter(census: _Census, pat) -> list | None:
     """[(bit, n)] when ``pat`` is one character class repeated at least n times (n >= 1), or an alternation
-    of such: it can match only a text holding n of a class's characters in a row. Else [(bit, 1)] for
-    the class of fewest members among those every match holds (_required_classes). None when the
-    pattern says neither."""
+    of such: it can match only a text holding n of a class's characters in a row. Else [(bits, 1)] for
+    the classes every match holds (_required_classes), a bit each: it can match only a text holding a
+    character of each (the pinyin debris needs a parenthesis and a toned vowel, the rarer). None when
+    the pattern says neither."""
     runs = _runs(pat.pattern)
     if runs is None:
-        classes = _required_classes(pat.pattern) or []
-        best = None
-        for atom in classes:
-            codes = _members(atom, pat.flags)
-            if codes is not None and (best is None or len(codes) < len(best[1])):
-                best = atom, codes
-        if best is None:
-            return None
-        runs = [(best[0], 1)]
+        members = [(atom, codes) for atom in dict.fromkeys(_required_classes(pat.pattern) or [])
+                   if (codes := _members(atom, pat.flags)) is not None]
+        members.sort(key=lambda ac: len(ac[1]))  # (fewest members first, should the bits run out)
+        bits = 0
+        for atom, codes in members:
+            bit = census.add_pattern(atom, pat.flags)
+            if not bit:
+                break
+            bits |= bit
+        return [(bits, 1)] if bits else None
     checks = []
     for atom, n in runs:
         bit = census.add_pattern(atom, pat.flags)
@@ -236,11 +244,12 @@ def _runs(text: str) -> list | None:
 
 
 def _may_match(checks, flags: np.ndarray, present: int) -> bool:
-    """Can a pattern with these run filters match a text of this census?"""
+    """Can a pattern with these run filters match a text of this census? (``bit``: one bit, or with n = 1
+    the bits of classes that must all be present)"""
     if checks is None:
         return True
     for bit, n in checks:
-        if not present & bit:
+        if present & bit != bit:
             continue
         if n == 1:
             return True
@@ -510,10 +519,14 @@ class Normalizer:
     def _paragraphs(self, text: str) -> str:
         # drop page-number lines (a line holding only spaces is "" once stripped on the right) ...
         page_line = self._page_line
+        # (a line whose first character is known not to begin one is kept without asking page_line)
+        known = page_line.may_begin
         if page_line(""):
-            lines = [ln for ln in map(str.rstrip, text.split("\n")) if ln and not page_line(ln)]
+            lines = [ln for ln in map(str.rstrip, text.split("\n"))
+                     if ln and (known.get(ln[:1]) is False or not page_line(ln))]
         else:
-            lines = [ln for ln in map(str.rstrip, text.split("\n")) if not ln or not page_line(ln)]
+            lines = [ln for ln in map(str.rstrip, text.split("\n"))
+                     if not ln or known.get(ln[:1]) is False or not page_line(ln)]
         # ... and a trailing bare number (the last page's number)
         while lines and not lines[-1]:
             lines.pop()
@@ -676,10 +689,13 @@ def _any_fullmatch(patterns: list):
                 may_begin.clear()
             ok = may_begin[first] = begins(first)
         return ok and full(s)
+    # what it knows of beginnings (a line's first character, or its indentation and first character):
+    # False for one that cannot begin a match
+    test.may_begin = may_begin
     return test
 
 
-@dataclass
+@dataclass(slots=True)
 class _Para:
     parts: list
     length: int  # characters, leading and trailing space not counted

@@ -23,6 +23,15 @@ def _han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff"
 
 
+def _taken(doc: Doc) -> bytearray:
+    """1 at each character of the document inside a body's name, a document number, a phone or an email."""
+    taken = bytearray(len(doc.text))
+    for sp in doc.spans:
+        if sp.kind in _TAKEN:
+            taken[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+    return taken
+
+
 def _cue_list(rules: RuleSet) -> list[str]:
     data, path = rules.yaml("persons.yaml")
     return rules.words(data, "posts", path) + rules.words(data, "labels", path)
@@ -75,17 +84,18 @@ class PersonStage:
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text
-        taken = bytearray(len(text))  # 1 inside a body's name, a document number, a phone or an email
-        for sp in doc.spans:
-            if sp.kind in _TAKEN:
-                taken[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+        taken = None  # 1 inside a body's name, a document number, a phone or an email (made when first asked)
         found: dict[str, str] = {}  # name -> post
         spans: list[tuple[int, int, str, str]] = []
         prev_end = 0
         for m in self._cues(text):
             s = m.start("name")
             name = self._name(text, s, m.group("name"))
-            if not name or taken.find(1, s, s + len(name)) >= 0 or doc.masked(s, s + len(name)):
+            if not name:
+                continue
+            if taken is None:
+                taken = _taken(doc)
+            if taken.find(1, s, s + len(name)) >= 0 or doc.masked(s, s + len(name)):
                 continue
             post = self._post(text, m, prev_end)
             prev_end = s + len(name)
@@ -128,9 +138,10 @@ class PersonStage:
         lead = 2 if cand[:2] in self.double and len(cand) >= 3 else 1
         for given in (2, 1):
             name = text[s:s + lead + given]
-            if len(name) < lead + given or not all(_han(c) for c in name):
+            # (all of it Han: its least and greatest characters are)
+            if len(name) < lead + given or not ("\u3400" <= min(name) and max(name) <= "\u9fff"):
                 continue
-            if any(c in self.bad for c in name[lead:]) or name in self.not_names or name[:2] in self.not_names:
+            if not self.bad.isdisjoint(name[lead:]) or name in self.not_names or name[:2] in self.not_names:
                 continue
             if name[lead:].startswith(self.posts):
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from operator import attrgetter
 from pathlib import Path
 
 from .citations import CitationStage
@@ -32,6 +33,7 @@ from .reading import ReadError, read_source
 from .rules import load_rules
 from .sections import SectionStage
 
+_START, _END, _KIND = attrgetter("start"), attrgetter("end"), attrgetter("kind")
 
 
 class Pipeline:
@@ -65,19 +67,30 @@ class Pipeline:
     def process_text(self, raw: str, doc_id: str = "doc", path: str = "", normalise: bool = True,
                      source_meta: dict | None = None) -> Doc:
         """One document from its text; ``normalise=False`` keeps the text as given (offsets then point into it)."""
-        t0 = time.perf_counter()
+        clock = time.perf_counter
+        t0 = clock()
         if len(raw) > MAX_CHARS:
             raise ReadError(f"document too long: {len(raw)} characters (limit {MAX_CHARS})")
         text, notes = self.normalizer(raw) if normalise else (raw, {})
         doc = Doc(text, doc_id=doc_id, path=path)
         doc.source_meta = dict(source_meta or {})
         doc.meta["traditional"] = notes.get("traditional", False)
-        doc.timings["normalize"] = time.perf_counter() - t0
+        timings = doc.timings
+        t = clock()
+        timings["normalize"] = t - t0
         for stage in self.stages:
-            t = time.perf_counter()
+            name = stage.name
             stage(doc)
-            doc.timings[stage.name] = doc.timings.get(stage.name, 0.0) + time.perf_counter() - t
-        doc.spans.sort(key=lambda s: (s.start, s.end, s.kind))
+            # (one clock reading ends a stage's time and starts the next's)
+            now = clock()
+            timings[name] = timings.get(name, 0.0) + now - t
+            t = now
+        # by (start, end, kind): three stable sorts on one field each, last field first (faster than one
+        # sort on the tuple of the three, and the same order)
+        spans = doc.spans
+        spans.sort(key=_KIND)
+        spans.sort(key=_END)
+        spans.sort(key=_START)
         doc.assign_owners()
         return doc
 

@@ -41,6 +41,39 @@ def status_words(rules: RuleSet) -> HandedWords:
     return handed_words(rules, "status_words", lambda r: list(_word_status(r)))
 
 
+def _line_anchored(pat) -> bool:
+    """Can ``pat`` (MULTILINE) match only at the start of a line? It starts with ^ and has no | outside a
+    group or class (and no lookbehind or \\G, which are not read here)."""
+    text = pat.pattern
+    if not (pat.flags & regex.M) or pat.flags & (regex.V1 | regex.WORD) or not text.startswith("^") \
+            or "(?<" in text or "\\G" in text or _INLINE_FLAGS.search(text):
+        return False  # (inline flags, and WORD's other line breaks, are not read)
+    depth, i = 0, 1
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            m = _CLASS.match(text, i)
+            if m is None:
+                return False
+            i = m.end()
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return depth == 0
+
+
+_CLASS = regex.compile(r"\[\^?\]?(?:\\.|[^\\\]])*\]")  # a character class, from its [ to its ]
+_INLINE_FLAGS = regex.compile(r"\(\?(?!P)[a-zA-Z^-][a-zA-Z0-9^-]*[:)]")  # (?i), (?w:…), not (?P<name>…)
+
+
 class ProblemStage:
     name = "problems"
 
@@ -48,8 +81,21 @@ class ProblemStage:
         data, path = rules.yaml("problems.yaml")
         line = getattr(data, "line", None)
         self.marker = rules.pattern(data, "marker", path, regex.M)
+        # A marker written ^… (one branch) matches at a line start: after a line break, or at the text's
+        # start. Found after a line break ("\n" then the rest: the regex engine finds the line breaks at
+        # once, where ^ has it try every character), then read again where each was found.
+        self._marker_nl = None
+        if _line_anchored(self.marker):
+            try:
+                self._marker_nl = regex.compile("\n(?:" + self.marker.pattern[1:] + ")", self.marker.flags)
+            except regex.error:
+                pass
+        # its "num" group read by number: a name that several groups share is read several times slower
+        self._marker_num = self.marker.groupindex.get("num", "num")
         self.category_label = rules.pattern(data, "category_label", path)
         self.list_headings = rules.words(data, "problem_list_headings", path)
+        # (whether a heading holds one of them: one search, not one `in` for each)
+        self._list_heading = regex.compile(alternation(self.list_headings)) if self.list_headings else None
         self.single_cues = rules.pattern(data, "single_cues", path)
         self.single_types = set(rules.words(data, "single_types", path))
         self.single_title_words = rules.words(data, "single_title_words", path)
@@ -135,7 +181,7 @@ class ProblemStage:
 
     def _markers(self, doc: Doc) -> list[Problem]:
         text = doc.text
-        marks = list(self.marker.finditer(text))
+        marks = self._marker_matches(text)
         if not marks:
             return []
         # categories sit at the level of the section holding the first marker;
@@ -146,26 +192,55 @@ class ProblemStage:
         # the headings at the category's level or above, in text order (sections are)
         closers = [s.start for s in doc.sections if s.level <= max(cat_level, 1)]
         out = []
+        categories: dict[int, str] = {}  # _category of each section met, by id (a category holds several markers)
+        num = self._marker_num
+        n_marks, size = len(marks), len(text)
         for i, m in enumerate(marks):
-            pos = m.start()
-            eol = text.find("\n", m.end())
-            eol = len(text) if eol < 0 else eol
+            pos, mend = m.span()
+            eol = text.find("\n", mend)
+            eol = size if eol < 0 else eol
             sec = next((s for s in cats if s.start <= pos < s.end), None)
-            end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+            end = marks[i + 1].start() if i + 1 < n_marks else size
             # the next heading at the category's level or above closes the problem
             k = bisect.bisect_right(closers, pos)
             if k < len(closers) and closers[k] < end:
                 end = closers[k]
-            title = text[m.end():eol].strip().rstrip("。.")
+            title = text[mend:eol].strip().rstrip("。.")
             status, words = self.status_of(text, [(eol, end)])
-            out.append(Problem("", m.group("num"), self._category(sec), title, m.start(), end, status, words,
-                               sec.section_id if sec else ""))
+            if sec is None:
+                category, sid = "", ""
+            else:
+                sid = sec.section_id
+                category = categories.get(id(sec))
+                if category is None:
+                    category = categories[id(sec)] = self._category(sec)
+            out.append(Problem("", m.group(num), category, title, pos, end, status, words, sid))
+        return out
+
+    def _marker_matches(self, text: str) -> list:
+        """The matches of ``self.marker.finditer(text)``."""
+        marker, after_break = self.marker, self._marker_nl
+        if after_break is None:
+            return list(marker.finditer(text))
+        out = []
+        m = marker.match(text, 0)
+        if m is not None:
+            out.append(m)
+        for c in after_break.finditer(text):
+            m = marker.match(text, c.start() + 1)
+            out.append(m)
+            if m is None or m.end() != c.end():
+                break  # (cannot be: read the plain way)
+        # a match holding a line break (or none) could hide a match at the next line's start: then the
+        # plain way
+        if any(m is None or m.end() == m.start() or "\n" in m.group() for m in out):
+            return list(marker.finditer(text))
         return out
 
     def _listed(self, doc: Doc) -> list[Problem]:
         out = []
         for parent in doc.sections:
-            if not any(w in parent.heading for w in self.list_headings):
+            if self._list_heading is None or not self._list_heading.search(parent.heading):
                 continue
             for s in doc.sections:
                 if s.parent_id == parent.section_id:
