@@ -8,7 +8,7 @@ from __future__ import annotations
 import regex
 
 from .doc import Doc
-from .rules import RuleError, RuleSet, alternation
+from .rules import RuleError, RuleSet, alternation, anchored_finditer
 
 _SPACES = regex.compile(r"[ \t\u3000\u00a0]+")
 _HAN = regex.compile(r"\p{Han}")
@@ -69,16 +69,7 @@ class CitationStage:
         if anchor is None:
             yield from self.standard.finditer(text)
             return
-        match = self.standard.match
-        last = 0
-        for a in anchor.finditer(text):
-            p = a.start()
-            if p < last:
-                continue
-            m = match(text, p)
-            if m is not None:
-                yield m
-                last = m.end() if m.end() > p else p + 1
+        yield from anchored_finditer(self.standard, anchor, text)
 
     def __call__(self, doc: Doc) -> None:
         text = doc.text

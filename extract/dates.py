@@ -14,7 +14,7 @@ import itertools
 import regex
 
 from .doc import Doc
-from .rules import RuleError, RuleSet, alternation
+from .rules import RuleError, RuleSet, alternation, anchored_finditer
 
 _CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -148,16 +148,7 @@ class DateStage:
         if self.anchored is not None:
             yield from self.anchored.finditer(text)
             return
-        match = self.scanner.match
-        last = 0
-        for a in self.anchor.finditer(text):
-            p = a.start()
-            if p < last:
-                continue
-            m = match(text, p)
-            if m is not None:
-                yield m
-                last = m.end() if m.end() > p else p + 1
+        yield from anchored_finditer(self.scanner, self.anchor, text)
 
     def _find(self, text: str) -> list:
         found = []

@@ -274,3 +274,19 @@ def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
 def alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal words, longest first (so 阶段性完成 beats 完成)."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def anchored_finditer(pattern, anchor, text: str):
+    """The matches of ``pattern.finditer(text)`` when a match can start only where a match of
+    ``anchor`` starts: the pattern is tried there alone, leftmost first, never inside a match
+    already taken (so the same matches, without a try at every other place)."""
+    match = pattern.match
+    last = 0
+    for a in anchor.finditer(text):
+        p = a.start()
+        if p < last:
+            continue
+        m = match(text, p)
+        if m is not None:
+            yield m
+            last = m.end() if m.end() > p else p + 1
