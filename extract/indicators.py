@@ -44,7 +44,7 @@ import regex
 from .doc import Doc, Span
 from .places import Lexicon
 from .places import ahocorasick_rs
-from .rules import RuleError, RuleSet
+from .rules import RuleError, RuleSet, word_trie
 
 _LATIN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ROMAN = {"IV": "Ⅳ", "V": "Ⅴ", "III": "Ⅲ", "II": "Ⅱ", "I": "Ⅰ"}
@@ -130,27 +130,6 @@ def _shift(norm: str, years: int) -> str:
         else:
             out.append(f"{y:04d}{part[4:]}")
     return "/".join(out)
-
-
-def _trie(words) -> str:
-    """A regex of literal words matching what ``alternation(words)`` matches, in the same order of
-    preference (the longer first, then the shorter on backtracking), with the words' common prefixes
-    written once: at each character one branch per next character, then the end of a word (optional)."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def node_re(node: dict) -> str:
-        branches = [regex.escape(ch) + node_re(node[ch]) for ch in sorted(k for k in node if k)]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
-        return body + "?" if "" in node else body
-
-    return node_re(root)
 
 
 def _to_float(s: str) -> float:
@@ -288,19 +267,19 @@ class IndicatorStage:
         num = c("number")
         bare = c("bare_stop")
         sp = rules.macros["SP"]
-        # word alternations are written as tries (_trie): the same matches as alternation(), fewer branches tried
-        unit_alt = _trie(self.units)
-        percent = _trie([s for s, u in self.units.items() if u == "%"])
+        # word alternations are written as tries (word_trie): the same matches as alternation(), fewer branches tried
+        unit_alt = word_trie(self.units)
+        percent = word_trie([s for s, u in self.units.items() if u == "%"])
         self.title = regex.compile(r"《[^《》\n]{1,150}》")
         self.brk = rules.pattern(data, "sentence_break", path)
         self.value = self._compile(f"(?P<n>{num})(?:{sp}*(?P<u>{unit_alt})|{bare})")
         self.value_n, self.value_u = self.value.groupindex["n"], self.value.groupindex["u"]
         self.subj = rules.compile("|".join(f"(?:{s})" for s in subjects), path, _line(data, "subjects"))
-        self.ft = self._compile(f"(?:{_trie(from_words)}){sp}*(?P<v1>{num})(?:{sp}*(?P<u1>{unit_alt}))?{sp}*"
-                                f"(?:{_trie(to_words)}){sp}*(?P<v2>{num})(?:{sp}*(?P<u2>{unit_alt})|{bare})")
-        self.chg = self._compile(f"(?P<dir>{_trie(list(self.decrease) + increase)}){sp}*"
+        self.ft = self._compile(f"(?:{word_trie(from_words)}){sp}*(?P<v1>{num})(?:{sp}*(?P<u1>{unit_alt}))?{sp}*"
+                                f"(?:{word_trie(to_words)}){sp}*(?P<v2>{num})(?:{sp}*(?P<u2>{unit_alt})|{bare})")
+        self.chg = self._compile(f"(?P<dir>{word_trie(list(self.decrease) + increase)}){sp}*"
                                  f"{c('change_filler')}{sp}*(?P<cn>{num}){sp}*(?P<cu>{unit_alt})")
-        self.verb = self._compile(f"(?:{_trie(self.verbs)})(?=了?{sp}*{num}{sp}*(?:{percent}))")
+        self.verb = self._compile(f"(?:{word_trie(self.verbs)})(?=了?{sp}*{num}{sp}*(?:{percent}))")
         self.class_before = self._compile(f"(?:{c('water_class')})$")
 
         self.joiner = rules.pattern(data, "joiner", path)

@@ -20,7 +20,7 @@ import regex
 
 from .doc import Doc
 from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number
-from .rules import RuleError, RuleSet, alternation
+from .rules import RuleError, RuleSet, alternation, word_trie
 
 # Spans of these kinds own their digits; a quantity may not overlap them.
 OVERLAP_KINDS = ("date", "indicator", "change", "doc_number", "phone", "email", "standard", "cited_doc")
@@ -30,42 +30,9 @@ _CLASS_END = regex.compile(r"\^?\]?(?:\\.|[^\]\\])*\]", regex.S)  # the rest of 
 _PLAIN = frozenset("\\()[]{}.*+?^$|#")  # characters that make a group's words more than plain text
 
 
-def word_trie(words, tails: dict | None = None) -> str:
-    """The alternation of literal ``words``, longest first, as a trie: 不(?:得(?:低于|少于)|低于)|至少.
-
-    The same matches as the flat alternation with longer words before their prefixes (what
-    :func:`~extract.rules.alternation` writes): the words that match at a place are all
-    prefixes of the text there, and the trie tries them longest first, continuing before it
-    stops; words that part at a character exclude each other. The regex module tries a flat
-    alternation word by word at every place, the trie one character at a time, so a place
-    where no word starts fails at once. ``tails``: a pattern (a lookahead) a word must be
-    followed by, applied where the word ends (个 but not 个别: ``{"个": "(?!别)"}``).
-    """
-    tails = tails or {}
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = w
-
-    def build(node: dict) -> str:
-        kids = [regex.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
-        end = node.get("")
-        if not kids:
-            return tails.get(end, "")
-        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
-        if end is None:
-            return body
-        tail = tails.get(end, "")
-        return f"(?:{body}|{tail})" if tail else f"(?:{body})?"
-
-    return "(?:" + build(root) + ")"
-
-
 def literal_groups_as_tries(pattern: str) -> str:
     """``pattern`` with each group of plain words, ``(?:十四五|十三五|水十条)``, written as a trie
-    (:func:`word_trie`): the same matches, tried faster. A group is left as written when a word
+    (:func:`~extract.rules.word_trie`): the same matches, tried faster. A group is left as written when a word
     comes before a longer word it begins (the flat alternation then prefers the shorter one), when
     a word repeats, and the whole pattern when it sets flags of its own (verbose mode, where a
     space is not a character)."""

@@ -290,3 +290,36 @@ def anchored_finditer(pattern, anchor, text: str):
         if m is not None:
             yield m
             last = m.end() if m.end() > p else p + 1
+
+
+def word_trie(words, tails: dict | None = None) -> str:
+    """The alternation of literal ``words``, longest first, as a trie: 不(?:得(?:低于|少于)|低于)|至少.
+
+    The same matches as the flat alternation with longer words before their prefixes (what
+    :func:`alternation` writes): the words that match at a place are all
+    prefixes of the text there, and the trie tries them longest first, continuing before it
+    stops; words that part at a character exclude each other. The regex module tries a flat
+    alternation word by word at every place, the trie one character at a time, so a place
+    where no word starts fails at once. ``tails``: a pattern (a lookahead) a word must be
+    followed by, applied where the word ends (个 but not 个别: ``{"个": "(?!别)"}``).
+    """
+    tails = tails or {}
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = w
+
+    def build(node: dict) -> str:
+        kids = [regex.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        end = node.get("")
+        if not kids:
+            return tails.get(end, "")
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        if end is None:
+            return body
+        tail = tails.get(end, "")
+        return f"(?:{body}|{tail})" if tail else f"(?:{body})?"
+
+    return "(?:" + build(root) + ")"

@@ -16,8 +16,8 @@ import regex
 
 from extract.numerals import parse_number
 from extract.pipeline import Pipeline
-from extract.quantities import literal_groups_as_tries, word_trie
-from extract.rules import alternation
+from extract.quantities import literal_groups_as_tries
+from extract.rules import alternation, word_trie
 
 SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
 DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))

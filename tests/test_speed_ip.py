@@ -4,14 +4,13 @@ import random
 import regex
 
 from extract import extract_text
-from extract.indicators import _trie
-from extract.rules import alternation
+from extract.rules import alternation, word_trie
 
 
 def test_trie_examples():
-    assert _trie(["a", "ab", "abc", "b"]) == "(?:a(?:b(?:c)?)?|b)"
-    assert _trie(["mg/L", "mg/m3", "%"]) == "(?:%|mg/(?:L|m3))"
-    assert _trie(["x.y"]) == r"x\.y"
+    assert word_trie(["a", "ab", "abc", "b"]) == "(?:(?:a(?:b(?:c)?)?|b))"
+    assert word_trie(["mg/L", "mg/m3", "%"]) == "(?:(?:%|mg/(?:L|m3)))"
+    assert word_trie(["x.y"]) == r"(?:x\.y)"
 
 
 def test_trie_matches_as_the_longest_first_alternation():
@@ -21,7 +20,7 @@ def test_trie_matches_as_the_longest_first_alternation():
         words = {"".join(rnd.choice("ab.%") for _ in range(rnd.randint(1, 4))) for _ in range(rnd.randint(1, 6))}
         for tail in ("", "b", "(?:a|b%)", "[^a]"):
             slow = regex.compile(f"(?P<u>{alternation(words)}){tail}")
-            fast = regex.compile(f"(?P<u>{_trie(words)}){tail}")
+            fast = regex.compile(f"(?P<u>{word_trie(words)}){tail}")
             for _ in range(10):
                 text = "".join(rnd.choice("ab.%") for _ in range(rnd.randint(0, 8)))
                 assert [(m.span(), m.span("u")) for m in slow.finditer(text, overlapped=True)] == \
