@@ -121,6 +121,7 @@ class SectionStage:
         any_style, groups, style_of, num_group = self.any_style, self.style_groups, self._style_of, self._num_group
         may_start, blank = self._may_start, self._blank_heading
         styles, heading_end, end_class, max_chars = self.styles, self.heading_end, self._end_class, self.max_chars
+        am = None
         for line in text.split("\n"):
             if any_style is None:
                 found = None
@@ -142,19 +143,6 @@ class SectionStage:
                     style = style_of.get(am.lastgroup)
                     if style is not None:
                         found = style, am
-                        if num_group is not None:  # (the common path, written out)
-                            hs = am.end()
-                            if line[hs:hs + 1] in _INDENT:
-                                rest = line[hs:]
-                                hs += len(rest) - len(rest.lstrip(_INDENT))
-                            stop = end_class.search(line, hs) if end_class is not None else heading_end.search(line, hs)
-                            he = stop.start() if stop else len(line)
-                            if he - hs > max_chars:
-                                comma = _COMMA.search(line, hs, he)
-                                he = comma.start() if comma else hs + max_chars
-                            yield pos, style, am.group(num_group), pos + hs, pos + he
-                            pos += len(line) + 1
-                            continue
                     else:
                         # the one style group that took part in the match (the others are None) holds all of it
                         found = styles[groups(am.groups()).index(am.group())][0], am
@@ -174,7 +162,8 @@ class SectionStage:
                 if he - hs > max_chars:
                     comma = _COMMA.search(line, hs, he)
                     he = comma.start() if comma else hs + max_chars
-                yield pos, style, m.group("num"), pos + hs, pos + he
+                # (the joined pattern's number read by group number: by its shared name, four times slower)
+                yield pos, style, m.group(num_group if m is am and num_group is not None else "num"), pos + hs, pos + he
             pos += len(line) + 1
 
     def __call__(self, doc: Doc) -> None:
