@@ -13,7 +13,6 @@ document's own province and city wins.
 from __future__ import annotations
 
 import weakref
-from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Iterable
@@ -239,18 +238,7 @@ class Gazetteer:
         return key in self.by_full or key in self.by_short
 
     # -- context -----------------------------------------------------------------
-    def context(self, texts: list[str], weights: list[int] | None = None,
-                matches: list | None = None, scanned: list | None = None) -> tuple[Counter, Counter]:
-        """Provinces and cities named unambiguously by full names in these texts (weighted).
-        ``matches``: each text's :meth:`all_matches`; ``scanned``: each text's :meth:`scan`, when known."""
-        prov: dict[str, int] = {}  # counted in plain dicts (Counter's += is slower), returned as Counters
-        city: dict[str, int] = {}
-        for i, t in enumerate(texts):
-            w = weights[i] if weights else 1
-            self._count(scanned[i] if scanned else self.scan(t, matches[i] if matches else None), w, prov, city)
-        return Counter(prov), Counter(city)
-
-    def _count(self, found: list, w: int, prov: dict, city: dict) -> None:
+    def count(self, found: list, w: int, prov: dict, city: dict) -> None:
         """Add ``w`` to the province and city of each full name in ``found`` (a :meth:`scan`) that names one place."""
         unique = self._unique_full
         for _, _, k in found:
@@ -298,9 +286,9 @@ def doc_context(gaz: Gazetteer, doc: Doc) -> tuple[dict[str, int], dict[str, int
     prov: dict[str, int] = {}
     city: dict[str, int] = {}
     for t in (str(x) for x in (doc.meta.get("issuers") or [])):
-        gaz._count(gaz.scan(t), 5, prov, city)
-    gaz._count(gaz.scan(doc.meta.get("title") or ""), 2, prov, city)
-    gaz._count(gaz.doc_scan(doc.text), 1, prov, city)
+        gaz.count(gaz.scan(t), 5, prov, city)
+    gaz.count(gaz.scan(doc.meta.get("title") or ""), 2, prov, city)
+    gaz.count(gaz.doc_scan(doc.text), 1, prov, city)
     return prov, city
 
 
