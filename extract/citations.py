@@ -39,8 +39,7 @@ class CitationStage:
         self.standard = rules.pattern(data, "standard", path)
         # where a standard can start, trusted only beside the pattern it was written for
         self.standard_anchor = None
-        where = getattr(data, "path_of", lambda k, d: d)
-        if "standard_anchor" in data and where("standard_anchor", path) == where("standard", path):
+        if rules.beside(data, "standard_anchor", "standard", path):
             self.standard_anchor = rules.pattern(data, "standard_anchor", path)
         kinds = data.get("kinds")
         if not isinstance(kinds, dict):

@@ -109,8 +109,7 @@ class DateStage:
             rules.pattern(data, "anchor", path)  # validated alone, for a precise file:line error
             line = data.line_of("anchor") if hasattr(data, "line_of") else None
             self.anchor = regex.compile(f"(?=(?:{rules.expand(data['anchor'], path, line)}))", regex.M)
-            where = getattr(data, "path_of", lambda k, d: d)
-            if where("anchor", path) != where("patterns", path):
+            if not rules.beside(data, "anchor", "patterns", path):
                 self.anchor = None
         # The anchor and the scanner in one pattern: the engine tests the anchor at each position
         # and tries the scanner only where it holds, as `_matches` does, without a Python step per

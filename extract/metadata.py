@@ -82,9 +82,8 @@ class MetadataStage:
         self.person = rules.pattern(data, "person_name", path)
         self.recipients_line = rules.pattern(data, "recipients_line", path)
         # what a line matching it ends with (lines are stripped); trusted only beside the pattern
-        where = getattr(data, "path_of", lambda k, d: d)
         self.recipients_end = tuple(rules.words(data, "recipients_end", path)) \
-            if "recipients_end" in data and where("recipients_end", path) == where("recipients_line", path) else None
+            if rules.beside(data, "recipients_end", "recipients_line", path) else None
         self.org_sep = rules.pattern(data, "org_separators", path)
         # A 。 outside a line's date leaves it no signature date (date_only): before the date it is in a
         # part that is no body (_NOT_IN_ORG), after it in what is not a time. Not when the separators
@@ -116,8 +115,7 @@ class MetadataStage:
         layer's labels without its own cues). A word holding another cue word is not looked for: the
         line holding it holds the other, which is given its labels too."""
         cues = data.get("label_cues")
-        where = getattr(data, "path_of", lambda k, d: d)
-        if not isinstance(cues, dict) or where("label_cues", path) != where("labels", path):
+        if not isinstance(cues, dict) or not rules.beside(data, "label_cues", "labels", path):
             return None
         by_word: dict[str, set] = {}
         for key in _LINE_LABELS:

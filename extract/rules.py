@@ -226,6 +226,17 @@ class RuleSet:
         return self.compile(prefix + data[key] if isinstance(data[key], str) else data[key],
                             where, _line_of(data, key), flags)
 
+    @staticmethod
+    def beside(data: Any, key: str, other: str, path: Path) -> bool:
+        """Whether ``data`` holds ``key`` from the same file as ``other``: a hint written for a pattern
+        (where it can start, what its lines hold) is trusted only beside it, not when a layer of
+        ``--rules`` changed the pattern without giving its own."""
+        if not isinstance(data, dict) or key not in data:
+            return False
+        if not isinstance(data, _Located):
+            return True
+        return data.path_of(key, path) == data.path_of(other, path)
+
     def words(self, data: Any, key: str, path: Path) -> list[str]:
         """A list of plain words under ``key``, validated."""
         items = data.get(key) if isinstance(data, dict) else None
