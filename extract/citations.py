@@ -45,8 +45,11 @@ class CitationStage:
         if not isinstance(kinds, dict):
             raise RuleError(path, line, "kinds must map a kind to the words its titles end with")
         self.kind_end = {k: regex.compile(f"(?:{alternation(v)})$") for k, v in kinds.items()}
-        # the same test as str.endswith (titles hold no line break, where $ would also match)
-        self.kind_words = [(k, tuple(set(v))) for k, v in kinds.items()]
+        # the same test as str.endswith (titles hold no line break, where $ would also match), longest
+        # word first: a title ending in 办法 is a rule though 法 (law) ends it too; at equal length the
+        # kind listed first
+        words = [(w, k) for k, v in kinds.items() for w in dict.fromkeys(v)]
+        self.kind_words = sorted(words, key=lambda wk: -len(wk[0]))
         # not_documents as the words a title ends with, when it is written so: (?:日报|晚报|…)$
         self.not_doc_words = _literal_ends(self.not_doc)
         self.brackets = str.maketrans({c: "〔" for c in "[【［〖(（"} | {c: "〕" for c in "]】］〗)）"})
@@ -55,9 +58,14 @@ class CitationStage:
         # （2023-2025年） after the name (only a title ending in a parenthesis can have one)
         bare = _TRAILING_PAREN.sub("", title) if title.endswith(_CLOSE) else title
         if "\n" in bare:
-            return next((k for k, pat in self.kind_end.items() if pat.search(bare)), "")
-        for k, words in self.kind_words:
-            if bare.endswith(words):
+            best, size = "", 0  # the kind of the longest word that ends it, as below
+            for k, pat in self.kind_end.items():
+                m = pat.search(bare)
+                if m is not None and len(m.group()) > size:
+                    best, size = k, len(m.group())
+            return best
+        for w, k in self.kind_words:
+            if bare.endswith(w):
                 return k
         return ""
 

@@ -56,3 +56,14 @@ def test_emails():
 def test_a_document_number_in_parentheses_after_a_title_is_the_cited_documents(text, name, norm):
     [cited] = extract_text(text).of_kind("cited_doc")
     assert (cited.name, cited.norm) == (name, norm)
+
+
+def test_cited_documents_of_a_seed_by_kind(seed_docs):
+    """A 办法 is a rule though 法 (a law) ends it too; the longest word that ends a title decides."""
+    kinds = {s.name: s.attrs.get("kind") for s in seed_docs["001"].of_kind("cited_doc")}
+    assert kinds["中华人民共和国行政处罚法"] == "law"
+    assert kinds["中华人民共和国生态环境部生态环境行政处罚办法"] == "rule"
+    assert kinds["益阳市大通湖入湖口、电排涵闸水质综合考核办法"] == "rule"
+    assert kinds["生态环境行政执法案件评查细则（2024年版）"] == "rule"
+    assert kinds["大通湖总磷达标攻坚实施方案（2023—2025年）"] == "plan"
+    assert kinds["益阳市生态环境局大通湖分局问题清单"] == "list"
