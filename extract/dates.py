@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from operator import itemgetter
 
 import regex
 
@@ -101,13 +100,6 @@ class DateStage:
         self.group_names = [None] * self.scanner.groups
         for gname, gi in self.scanner.groupindex.items():
             self.group_names[gi - 1] = gname
-        # the groups a match's dict holds: every named group but the branches' own (b0, b1…), which
-        # only tell the branch; picked from m.groups() in one step
-        branch_at = {g for g, _ in self.branch_groups}
-        value_at = [g for g, name in enumerate(self.group_names) if name is not None and g not in branch_at]
-        self.value_names = tuple(self.group_names[g] for g in value_at)
-        self.value_groups = itemgetter(*value_at) if len(value_at) > 1 else \
-            (lambda groups, _at=tuple(value_at): tuple(groups[g] for g in _at))
         self.joiner = rules.pattern(data, "list_joiners", path)
         # Where a match can start (see `anchor` in dates.yaml), tested as a lookahead at each
         # position. Trusted only when it comes from the same file as the patterns: a layer that
@@ -160,13 +152,13 @@ class DateStage:
     def _find(self, text: str) -> list:
         found = []
         append = found.append
-        branches, names, values = self.branch_groups, self.value_names, self.value_groups
+        branches, names = self.branch_groups, self.group_names
         for m in self._matches(text):
             groups = m.groups()
-            for g, kind in branches:  # the branch that matched
+            for g, kind in branches:  # the branch that matched (a loop: a generator costs more)
                 if groups[g] is not None:
                     break
-            append((m, kind, dict(zip(names, values(groups)))))
+            append((m, kind, dict(zip(names, groups))))
         return found
 
     def explicit(self, text: str) -> list[tuple[int, int, str]]:
