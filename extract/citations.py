@@ -50,6 +50,12 @@ class CitationStage:
         # kind listed first
         words = [(w, k) for k, v in kinds.items() for w in dict.fromkeys(v)]
         self.kind_words = sorted(words, key=lambda wk: -len(wk[0]))
+        # the same as a dict: each word's kind (the first listed), and the words' lengths longest first, so a
+        # title's ending of each length is looked up once instead of every word tried in turn
+        self.kind_by_word: dict[str, str] = {}
+        for w, k in self.kind_words:
+            self.kind_by_word.setdefault(w, k)
+        self.kind_lengths = sorted({len(w) for w in self.kind_by_word}, reverse=True)
         # not_documents as the words a title ends with, when it is written so: (?:日报|晚报|…)$
         self.not_doc_words = _literal_ends(self.not_doc)
         self.brackets = str.maketrans({c: "〔" for c in "[【［〖(（"} | {c: "〕" for c in "]】］〗)）"})
@@ -64,9 +70,12 @@ class CitationStage:
                 if m is not None and len(m.group()) > size:
                     best, size = k, len(m.group())
             return best
-        for w, k in self.kind_words:
-            if bare.endswith(w):
-                return k
+        get, n = self.kind_by_word.get, len(bare)
+        for size in self.kind_lengths:
+            if size <= n:
+                k = get(bare[n - size:])
+                if k is not None:
+                    return k
         return ""
 
     def standards(self, text: str):

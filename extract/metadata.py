@@ -327,7 +327,15 @@ class MetadataStage:
 
     def _date(self, text: str, lines: list[Line], meta: dict, ti: int | None, by_line: dict | None) -> int | None:
         mark = self._not_dated
-        for i, ln in enumerate(lines):
+        if by_line is None:
+            todo = range(len(lines))
+        else:
+            # the lines with a date, and those whose words the break does not follow at once (_alone reads
+            # what comes between): every other line has no date, is passed over below, so is not visited
+            n = len(text)
+            todo = sorted(by_line.keys() | {i for i, ln in enumerate(lines) if ln.end != n and text[ln.end] != "\n"})
+        for i in todo:
+            ln = lines[i]
             t = ln.text
             if "印发" in t:
                 continue
