@@ -31,7 +31,7 @@ import regex
 
 from .doc import Doc
 from .persons import cue_words
-from .places import Gazetteer, HandedWords, Lexicon, gazetteer
+from .places import Gazetteer, HandedWords, Lexicon, gazetteer, handed_words
 from .problems import status_words
 from .rules import RuleError, RuleSet, alternation
 
@@ -162,7 +162,9 @@ class OrgStage:
         gz = self.gaz
         # the persons stage's posts and labels and the problems stage's status words ride along:
         # where they start is handed on to those stages (see find)
-        self.handed: list[HandedWords] = [cue_words(rules), status_words(rules)]
+        # (and the responsible stage's cue words: where it finds none of a cue's, it skips the cue)
+        self.handed: list[HandedWords] = [cue_words(rules), status_words(rules)] + [
+            h for h in responsible_cue_words(rules) if h is not None]
         self.all_words = Lexicon(self.lexicon.words + self.stop_lexicon.words + gz.lexicon.words
                                  + [w for h in self.handed for w in h.words])
         handed_sets = [set(h.words) for h in self.handed]
@@ -688,6 +690,25 @@ class OrgStage:
         return out if div and "{" not in out else ""
 
 
+def responsible_cue_words(rules: RuleSet) -> list:
+    """Of each responsible cue, the words one of which its every match holds (rules/orgs.yaml
+    ``responsible.cue_words``), shared with the orgs stage, whose automaton finds them; None for a cue
+    without them. Read only beside the cues they were written for: cues a ``--rules`` layer changed
+    are always tried."""
+    data, path = rules.yaml("orgs.yaml")
+    resp = data.get("responsible")
+    if not isinstance(resp, dict) or not isinstance(resp.get("cues"), list):
+        return []
+    cues = resp["cues"]
+    if not rules.beside(resp, "cue_words", "cues", path):
+        return [None] * len(cues)
+    words = resp["cue_words"]
+    if not isinstance(words, list) or len(words) != len(cues) or not all(
+            isinstance(ws, list) and ws and all(isinstance(x, str) and x for x in ws) for ws in words):
+        raise RuleError(path, getattr(resp, "line", None), "responsible.cue_words must hold a list of words for each cue")
+    return [handed_words(rules, f"responsible_cue_{k}", lambda r, ws=ws: ws) for k, ws in enumerate(words)]
+
+
 class ResponsibleStage:
     """The bodies named as responsible for a problem (责任单位：…, 由…负责, …牵头)."""
 
@@ -706,6 +727,8 @@ class ResponsibleStage:
             if "list" not in pat.groupindex:
                 raise RuleError(path, line, f"responsible cue {c!r} has no group (?P<list>…)")
             self.cues.append(pat)
+        # per cue, the words one of which its every match holds (None: the cue is always tried)
+        self.cue_words = responsible_cue_words(rules)
         self.item_sep = rules.pattern(resp, "item_separators", path)
         self.max_item = int(resp.get("max_item", 30))
         self.suffixes = tuple(rules.words(data, "suffixes", path))
@@ -716,7 +739,9 @@ class ResponsibleStage:
         text = doc.text
         orgs = [s for s in doc.spans if s.kind == "org"]
         found: list[tuple[int, list[str]]] = []
-        for cue in self.cues:
+        for cue, words in zip(self.cues, self.cue_words):
+            if words is not None and not words.starts(text):
+                continue  # none of its words is in the text: nor is a match
             for m in cue.finditer(text):
                 names = self._bodies(m, orgs)
                 if names:
