@@ -86,8 +86,9 @@ class _Here:
     has_anchor: bytes
     stop_ms: list  # the stop automaton's matches (word index, start, end), by end
     stop_ends: list  # their ends
-    pat_ms: list  # the stop patterns' matches (start, end), in text order
+    pat_ms: list  # the stop patterns' matches (start, end), in text order (read without pat_cuts)
     pat_ends: list  # their ends
+    pat_cuts: list | None  # where a character of the hint's `cut` stands, in order (see _pat_near)
     covered: bytearray
     sfx_ends: set
     sfx_sorted: list
@@ -134,6 +135,18 @@ class OrgStage:
         self.max_window, self.max_name, self.max_unanchored = data["max_window"], data["max_name"], data["max_unanchored"]
         self.max_leadership_core = int(data.get("max_leadership_core", 4))
         self.stop_patterns = rules.pattern(data, "stop_patterns", path)
+        self._pat_hint = None  # (cut characters, inner class, longest): see _pat_near
+        if rules.beside(data, "stop_patterns_hint", "stop_patterns", path):
+            hint = data["stop_patterns_hint"]
+            cut = hint.get("cut") if isinstance(hint, dict) else None
+            if not (isinstance(cut, list) and cut and all(isinstance(c, str) and len(c) == 1 for c in cut)
+                    and isinstance(hint.get("inner"), str) and isinstance(hint.get("longest"), int)
+                    and hint["longest"] > 0):
+                raise RuleError(path, getattr(data, "line", None),
+                                "stop_patterns_hint needs cut (characters), inner (a class) and longest (a number)")
+            inner = rules.pattern(hint, "inner", path)
+            self._pat_hint = (tuple(dict.fromkeys(cut)), inner, hint["longest"])
+        self._inner: dict[str, bool] = {}  # per character: one of the hint's inner class
         self.alias = rules.pattern(data, "alias", path)
         self.full_forms = self._templates(data, "full_forms", path)
         self.fixed_full = self._templates(data, "fixed_full_names", path)
@@ -372,11 +385,20 @@ class OrgStage:
                         anchor[i] = 2
                 i = text.find(c, i + 1)
         has_anchor = anchor.translate(_NONZERO)
-        pat_ms = [m.span() for m in self.stop_patterns.finditer(text)]
+        if self._pat_hint is None:
+            pat_ms, pat_cuts = [m.span() for m in self.stop_patterns.finditer(text)], None
+        else:  # read near the names only (_pat_near): here, where each match can be
+            pat_ms, pat_cuts = [], []
+            for c in self._pat_hint[0]:
+                i = text.find(c)
+                while i >= 0:
+                    pat_cuts.append(i)
+                    i = text.find(c, i + 1)
+            pat_cuts.sort()
         sfx_ends = set(sfx_at)
         sfx_ends.update(lsf_at)
         here = _Here(text, blocked, stopper, anchor, has_anchor, stop_ms, stop_ends, pat_ms,
-                     [m[1] for m in pat_ms], covered, sfx_ends, sorted(sfx_ends), doc)
+                     [m[1] for m in pat_ms], pat_cuts, covered, sfx_ends, sorted(sfx_ends), doc)
 
         cands = self._suffix_candidates(here, sfx_at, lsf_at, inside)
         for s, e in trades:
@@ -412,6 +434,8 @@ class OrgStage:
         text, anchor, blocked, covered = here.text, here.anchor, here.blocked, here.covered
         stopper_rfind, has_anchor_find = here.stopper.rfind, here.has_anchor.find
         stop_ms, stop_ends, pat_ms, pat_ends = here.stop_ms, here.stop_ends, here.pat_ms, here.pat_ends
+        pat_cuts, pat_near, pat_memo = here.pat_cuts, self._pat_near, {}
+        bisect_left = bisect.bisect_left
         sfx_ends, ends = here.sfx_ends, here.sfx_sorted
         level_chars, short_not_end, soft_only = self.level_chars, self._short_not_name_end, self._soft_only
         after_of, masked = self._after, here.doc.masked
@@ -480,14 +504,26 @@ class OrgStage:
                         continue
                     left = p
                     break
-                for x in range(bisect_right(pat_ends, s0) - 1, -1, -1):
-                    st, p = pat_ms[x]
-                    if p <= left:
+                if pat_cuts is None:
+                    for x in range(bisect_right(pat_ends, s0) - 1, -1, -1):
+                        st, p = pat_ms[x]
+                        if p <= left:
+                            break
+                        if st < window or covered[st] or covered[p - 1]:
+                            continue
+                        left = p
                         break
-                    if st < window or covered[st] or covered[p - 1]:
-                        continue
-                    left = p
-                    break
+                else:
+                    a = bisect_right(pat_cuts, window)
+                    if a < len(pat_cuts) and pat_cuts[a] < s0:  # a match between window and s0 holds a cut
+                        near = pat_near(text, pat_cuts[a:bisect_left(pat_cuts, s0)], pat_memo, window, s0)
+                        for st, p in near:  # as above, the matches read from the right
+                            if p <= left:
+                                break
+                            if covered[st] or covered[p - 1]:
+                                continue
+                            left = p
+                            break
                 for x in range(bisect_right(ends, s0 - 1) - 1, -1, -1):  # 区委区管委会: a level character
                     q = ends[x]                                           # after a complete name
                     if q <= left:
@@ -523,6 +559,42 @@ class OrgStage:
             if best:
                 cands.append(best)
         return cands
+
+    def _pat_near(self, text: str, cuts: list, memo: dict, window: int, s0: int) -> list:
+        """The matches of the stop patterns that start at or after ``window`` and end by ``s0``, the
+        last first: the same as a scan of the whole text finds, read around the cuts between them.
+
+        A match holds a cut character after an inner one and only inner ones before its last, so the
+        scan of the whole text reaches the first position r before a cut that follows no inner character
+        (no match can hold r - 1 and r): from there, up to ``longest`` characters past the cut, a scan
+        finds the matches the whole scan finds that start before the cut (each attempt reads no further).
+        ``memo`` keeps them per cut for the document."""
+        _, inner_re, longest = self._pat_hint
+        inner = self._inner
+        got = set()
+        for h in cuts:
+            ms = memo.get(h)
+            if ms is None:
+                ms = memo[h] = []
+                r = h
+                while r > 0:
+                    c = text[r - 1]
+                    v = inner.get(c)
+                    if v is None:
+                        if len(inner) > 50_000:
+                            inner.clear()
+                        v = inner[c] = inner_re.fullmatch(c) is not None
+                    if not v:
+                        break
+                    r -= 1
+                if r < h:
+                    for m in self.stop_patterns.finditer(text, r, min(len(text), h + longest)):
+                        if m.start() < h:
+                            ms.append(m.span())
+            for st, p in ms:
+                if st >= window and p <= s0:
+                    got.add((p, st))
+        return [(st, p) for p, st in sorted(got, reverse=True)]
 
     def _after_words(self, word: str) -> tuple:
         """The words that continue a suffix into a longer word, and the words it needs after it (or None)."""

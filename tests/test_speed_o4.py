@@ -1,0 +1,197 @@
+"""Speed round 4 (orgs, responsible): the fast paths give what the plain scans give.
+
+* OrgStage reads stop_patterns' matches only near a name (_pat_near, from rules/orgs.yaml
+  stop_patterns_hint) instead of scanning the whole text;
+* ResponsibleStage tries a cue only when one of its words (responsible.cue_words) is in the text,
+  and the orgs stage's automaton finds those words.
+Both fall back to the plain scan when a --rules layer changes the pattern without its hint.
+"""
+from __future__ import annotations
+
+import glob
+import random
+from pathlib import Path
+
+import pytest
+
+from extract.doc import Doc
+from extract.orgs import OrgStage, ResponsibleStage
+from extract.pipeline import Pipeline
+from extract.rules import load_rules
+
+SEEDS = sorted(glob.glob("/work/shared/seeds/*")) + sorted(glob.glob("/work/shared/dev/docs/*"))
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return OrgStage(load_rules(()))
+
+
+def _whole(stage, text, window, s0):
+    """The plain way: every match of the whole text's scan that starts at or after window and ends by s0,
+    the last first."""
+    ms = [m.span() for m in stage.stop_patterns.finditer(text)]
+    return [(st, p) for st, p in reversed(ms) if st >= window and p <= s0]
+
+
+def _near(stage, text, window, s0, memo):
+    cuts = sorted(i for i, c in enumerate(text) if c in stage._pat_hint[0])
+    inside = [h for h in cuts if window < h < s0]
+    return stage._pat_near(text, inside, memo, window, s0) if inside else []
+
+
+TRICKY = [
+    "第2025年度市生态环境局",
+    "第一二三四五次会议",
+    "一次二次三次",
+    "三年年度",
+    "2025年2026年度第3批12345个",
+    "十个百家第几轮两届",
+    "第第第一次",
+    "年年年度度",
+    "九条1处第二期名名",
+    "１２个",  # full-width digits are \d
+    "٣个与৪次",  # other scripts' digits too
+    "第123456789年",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_pat_near_equals_the_whole_scan_on_tricky_texts(stage, text):
+    memo: dict = {}
+    for window in range(len(text) + 1):
+        for s0 in range(window, len(text) + 1):
+            assert _near(stage, text, window, s0, memo) == _whole(stage, text, window, s0), (text, window, s0)
+
+
+def test_pat_near_equals_the_whole_scan_on_random_texts(stage):
+    rnd = random.Random(4)
+    alphabet = "第一二三十百两几0123456789年度次个项处名家期条批轮届局市，的在\n"
+    for _ in range(300):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 40)))
+        memo: dict = {}
+        for _ in range(30):
+            window = rnd.randint(0, len(text))
+            s0 = rnd.randint(window, len(text))
+            assert _near(stage, text, window, s0, memo) == _whole(stage, text, window, s0), (text, window, s0)
+
+
+def test_the_hint_is_read_beside_its_pattern(stage):
+    cut, inner, longest = stage._pat_hint
+    assert cut == tuple("次个项批轮届期家名条处年") and longest == 7
+    assert inner.fullmatch("年") and inner.fullmatch("7") and inner.fullmatch("第") and not inner.fullmatch("次")
+
+
+def _docs(texts):
+    p = Pipeline()
+    names = [s.name for s in p.stages]
+    out = []
+    for t in texts:
+        text, _ = p.normalizer(t)
+        d = Doc(text)
+        for s in p.stages[:names.index("orgs")]:
+            s(d)
+        out.append(d)
+    return p, out
+
+
+SENTENCES = [
+    "第2次会议由市生态环境局牵头负责，第3批12个项目由区住房和城乡建设局负责。",
+    "2025年度益阳市生态环境局大通湖分局开展第二轮督察，三个县市区人民政府整改。",
+    "十个工作组和第9督察组向省生态环境厅汇报，两家有限公司参加。",
+    "责任单位：市水利局、市农业农村局\n牵头单位\n区人民政府",
+]
+
+
+def test_orgs_find_with_the_hint_equals_the_whole_scan():
+    texts = SENTENCES + [Path(f).read_text(encoding="utf-8") for f in SEEDS]
+    p, docs = _docs(texts)
+    fast = OrgStage(p.rules)
+    plain = OrgStage(p.rules)
+    plain._pat_hint = None
+    for d in docs:
+        assert fast.find(d) == plain.find(d)
+
+
+def test_a_changed_stop_pattern_is_read_over_the_whole_text(tmp_path):
+    (tmp_path / "orgs.yaml").write_text("stop_patterns: '第?[一二三四五六七八九十\\d]{1,4}(?:次|个|人)'\n",
+                                        encoding="utf-8")
+    st = OrgStage(load_rules((str(tmp_path),)))
+    assert st._pat_hint is None
+    text = "会议听取3人市生态环境局汇报"
+    d = Doc(text)
+    # 3人 ends what cannot belong to the name: without the layer 人 is no stop
+    assert [f[2] for f in st.find(d)] == ["市生态环境局"]
+    assert [f[2] for f in OrgStage(load_rules(())).find(Doc(text))] == ["市生态环境局"]
+
+
+# -- responsible ---------------------------------------------------------------------------
+def test_cue_words_are_read_beside_the_cues():
+    st = ResponsibleStage(load_rules(()))
+    assert len(st.cue_words) == len(st.cues) and all(h is not None for h in st.cue_words)
+    assert st.cue_words[4].words == ["牵头负责", "牵头抓总", "牵头落实", "牵头推进"]
+
+
+def test_a_changed_cue_list_tries_every_cue(tmp_path):
+    (tmp_path / "orgs.yaml").write_text("responsible:\n  cues: ['承办(?P<list>[^。\\n]{2,20}?)办理']\n",
+                                        encoding="utf-8")
+    rules = load_rules((str(tmp_path),))
+    st = ResponsibleStage(rules)
+    assert st.cue_words == [None] * len(st.cues)
+    assert st.cues[0].pattern.startswith("承办")  # the layer's cue comes first; all cues are tried
+    p = Pipeline([str(tmp_path)])
+    d = p.process_text("关于整改情况的报告\n一、整改情况\n问题1：河道垃圾清理不及时。\n承办区水利局办理。\n"
+                       "整改情况：已完成。\n问题2：污水直排。\n由区住建局牵头负责。\n整改情况：正在推进。\n")
+    assert [x.attrs.get("responsible") for x in d.problems] == [["区水利局"], ["区住建局"]]
+
+
+def test_every_cue_match_holds_one_of_its_words():
+    """The words are a hint for the cue they stand beside: no match of the cue lacks them."""
+    st = ResponsibleStage(load_rules(()))
+    texts = SENTENCES + [Path(f).read_text(encoding="utf-8") for f in SEEDS]
+    seen = [0] * len(st.cues)
+    for t in texts:
+        for k, (cue, h) in enumerate(zip(st.cues, st.cue_words)):
+            for m in cue.finditer(t):
+                seen[k] += 1
+                assert any(w in m.group() for w in h.words), (cue.pattern, m.group())
+    assert all(seen[:2]) and seen[3]
+
+
+PROBLEMS = ("关于整改情况的报告\n一、整改情况\n"
+            "问题1：河道垃圾清理不及时。\n责任单位：区城管局、区水利局\n整改情况：已完成。\n"
+            "问题2：污水直排。\n由区住建局牵头负责，明确区生态环境分局为责任单位。\n整改情况：正在推进。\n"
+            "问题3：扬尘管控不严。\n整改情况：已完成。\n")
+
+
+def _responsible(stage, doc):
+    for p in doc.problems:
+        p.attrs.pop("responsible", None)
+    stage(doc)
+    return [p.attrs.get("responsible") for p in doc.problems]
+
+
+def test_responsible_with_cue_words_equals_every_cue_tried():
+    texts = [Path(f).read_text(encoding="utf-8") for f in SEEDS] + [PROBLEMS, PROBLEMS.replace("牵头负责", "牵头落实")]
+    p = Pipeline()
+    fast = ResponsibleStage(p.rules)
+    plain = ResponsibleStage(p.rules)
+    plain.cue_words = [None] * len(plain.cues)
+    linked = 0
+    for t in texts:
+        d = p.process_text(t)
+        a, b = _responsible(fast, d), _responsible(plain, d)
+        assert a == b
+        linked += sum(1 for x in a if x)
+    assert linked
+
+
+def test_responsible_runs_alone_without_the_orgs_automaton():
+    """Without the orgs stage before it (nothing handed on), the cue words are found by their own pass."""
+    p = Pipeline()
+    st = ResponsibleStage(p.rules)
+    d = p.process_text(PROBLEMS)
+    want = [x.attrs.get("responsible") for x in d.problems]
+    for h in st.cue_words:
+        h._last = None
+    assert _responsible(st, d) == want == [["区城管局", "区水利局"], ["区住建局", "区生态环境分局"], None]
