@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .doc import Doc
+from .doc import Doc, Span
 from .persons import cue_words
 from .places import Gazetteer, HandedWords, Lexicon, gazetteer, handed_words
 from .problems import status_words
@@ -240,6 +240,9 @@ class OrgStage:
         self.suffix_tuple = tuple(self.suffixes)
         self.leadership_tuple = tuple(self.leadership)
         self._name_tests: dict[tuple[str, str], tuple] = {}  # (name, suffix) -> _name_test()
+        self._sources: dict[str, tuple] = {}  # issuer or name -> _source()
+        self._districts: dict[tuple[str, str], str] = {}  # (issuer or name, city) -> the district it names, or ""
+        self._fulls: dict[tuple, str] = {}  # (name, divisions, domain) -> _full_from_divisions()
 
     @staticmethod
     def _templates(data, key: str, path) -> dict[str, str]:
@@ -253,14 +256,16 @@ class OrgStage:
         found = self.find(doc)
         ctx = self.context(doc, list(dict.fromkeys(f[2] for f in found)))
         fulls: dict[str, str] = {}
+        spans = doc.spans
         for s, e, name in found:
             attrs = {}
-            if name not in fulls:
-                fulls[name] = self.full_name(name, ctx)
-            full = fulls[name]
+            full = fulls.get(name)
+            if full is None:
+                full = fulls[name] = self.full_name(name, ctx)
             if full and full != name:
                 attrs["full_name"] = full
-            doc.add("org", s, e, norm=name, name=name, attrs=attrs)
+            # doc.add's span, made here: find gives the words text[s:e] as the name, and e > s
+            spans.append(Span("org", s, e, name, name, None, "", name, "", "", attrs))
 
     def find(self, doc: Doc) -> list[tuple[int, int, str]]:
         text = doc.text
@@ -682,34 +687,54 @@ class OrgStage:
         issuers = [str(x) for x in (doc.meta.get("issuers") or []) if x]
         ctx = {"省": "", "市": "", "区": "", "县": "", "domain": "", "issuers": issuers, "names": names}
         for src in issuers + names:
-            for s, e, key in gaz.scan(src):
-                cands = gaz.by_full.get(key)
-                if not cands or len(cands) != 1:
-                    continue
-                p = cands[0]
-                if p.level == "province":
-                    ctx["省"] = ctx["省"] or p.name
-                elif p.level == "city":
-                    ctx["市"] = ctx["市"] or p.name
-                    ctx["省"] = ctx["省"] or p.province
-                else:
-                    ctx["省"] = ctx["省"] or p.province
-                    lv = p.name[-1]
-                    if lv in ("区", "县") and not ctx[lv]:
-                        ctx[lv] = p.city + p.name if p.city and p.city != p.province else p.name
-                    if lv == "市" and not ctx["市"]:
-                        ctx["市"] = p.name
-            if not ctx["区"] and ctx["市"] and src.find(ctx["市"]) >= 0:
+            got = self._sources.get(src)
+            if got is None:
+                got = self._source(src)
+            for key, value in got[0]:  # each fills its key when empty
+                if not ctx[key]:
+                    ctx[key] = value
+            city = ctx["市"]
+            if not ctx["区"] and city and src.find(city) >= 0:
                 # a district the gazetteer does not list: 益阳市大通湖区委员会 -> 益阳市大通湖区
-                rest = src[src.find(ctx["市"]) + len(ctx["市"]):]
-                m = _DISTRICT.match(rest)
-                if m:
-                    ctx["区"] = ctx["市"] + m.group(1)
-            if not ctx["domain"]:
-                m = self.domain.search(src)
-                if m:
-                    ctx["domain"] = m.group(1)
+                district = self._districts.get((src, city))
+                if district is None:
+                    if len(self._districts) > 50_000:
+                        self._districts.clear()
+                    m = _DISTRICT.match(src[src.find(city) + len(city):])
+                    district = self._districts[(src, city)] = city + m.group(1) if m else ""
+                if district:
+                    ctx["区"] = district
+            if not ctx["domain"] and got[1]:
+                ctx["domain"] = got[1]
         return ctx
+
+    def _source(self, src: str) -> tuple:
+        """What one issuer or name says of the context (read once per string: names recur): the keys it
+        fills when they are still empty, in order, and the bureau's domain it names (or None)."""
+        gaz = self.gaz
+        fills = []
+        for s, e, key in gaz.scan(src):
+            cands = gaz.by_full.get(key)
+            if not cands or len(cands) != 1:
+                continue
+            p = cands[0]
+            if p.level == "province":
+                fills.append(("省", p.name))
+            elif p.level == "city":
+                fills.append(("市", p.name))
+                fills.append(("省", p.province))
+            else:
+                fills.append(("省", p.province))
+                lv = p.name[-1]
+                if lv in ("区", "县"):
+                    fills.append((lv, p.city + p.name if p.city and p.city != p.province else p.name))
+                if lv == "市":
+                    fills.append(("市", p.name))
+        m = self.domain.search(src)
+        if len(self._sources) > 50_000:
+            self._sources.clear()
+        got = self._sources[src] = (tuple(fills), m.group(1) if m else None)
+        return got
 
     def full_name(self, name: str, ctx: dict) -> str:
         if name in self.fixed_full:
@@ -724,6 +749,19 @@ class OrgStage:
         for full in by_last.get(name[-1], ()) if name else ctx["issuers"] + ctx["names"]:
             if full != name and full.endswith(name) and len(full) > len(name) + 1:
                 return full
+        # the rest reads of the context only its divisions and domain (but for 市局, which reads the issuers)
+        key = (name, ctx["省"], ctx["市"], ctx["区"], ctx["县"], ctx["domain"])
+        got = self._fulls.get(key)
+        if got is None:
+            got = self._full_from_divisions(name, ctx)
+            if not (name[1:] == "局" and name[:1] in self.level_chars):
+                if len(self._fulls) > 50_000:
+                    self._fulls.clear()
+                self._fulls[key] = got
+        return got
+
+    def _full_from_divisions(self, name: str, ctx: dict) -> str:
+        """full_name's reading of a name that no issuer or longer name ends with."""
         ms = self.gaz.scan(name)
         if ms and ms[0][0] == 0 and ms[0][2] in self.gaz.by_full:  # 益阳市政府 -> 益阳市人民政府
             rest = name[ms[0][1]:]

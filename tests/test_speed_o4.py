@@ -195,3 +195,24 @@ def test_responsible_runs_alone_without_the_orgs_automaton():
     for h in st.cue_words:
         h._last = None
     assert _responsible(st, d) == want == [["区城管局", "区水利局"], ["区住建局", "区生态环境分局"], None]
+
+
+def test_full_names_read_from_warm_caches_equal_a_fresh_stage():
+    """context() and full_name() keep what an issuer or a name says across documents: a stage that read
+    other documents first gives each document what a fresh stage gives it."""
+    texts = [Path(f).read_text(encoding="utf-8") for f in SEEDS] + SENTENCES
+    p, docs = _docs(texts)
+    warm = OrgStage(p.rules)
+    fulls = 0
+    for order in (docs, docs[::-1]):
+        for d in order:
+            k = len(d.spans)
+            warm(d)
+            got = [(s.start, s.end, s.name, s.attrs) for s in d.spans[k:]]
+            del d.spans[k:]
+            OrgStage(p.rules)(d)
+            want = [(s.start, s.end, s.name, s.attrs) for s in d.spans[k:]]
+            del d.spans[k:]
+            assert got == want
+            fulls += sum(1 for *_, a in got if "full_name" in a)
+    assert fulls
