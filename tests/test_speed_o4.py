@@ -216,3 +216,60 @@ def test_full_names_read_from_warm_caches_equal_a_fresh_stage():
             assert got == want
             fulls += sum(1 for *_, a in got if "full_name" in a)
     assert fulls
+
+CUE_TEXTS = [
+    "整改责任单位：区水利局、区城管局\n责任单位：责任单位：市局。整改主体：区政府；",
+    "整改整改主体：区住建局\n牵头部门 ：区财政局\n",
+    "一、责任单位\n\n区水利局\n二、整改责任单位\n责任单位\n区城管局\n  三、实施主体  \n  \n宿马园区党工委、管委会\n",
+    "责任单位\n责任单位\n区城管局\n",
+    "明确区住建局为牵头单位，明确明确区水利局为责任单位。由由区城管局负责，由区政府牵头负责。",
+    "区水利局牵头负责，区城管局牵头落实。由区财政局牵头推进，由区政府负责",
+]
+
+
+def _near_cues(st, text):
+    """Each cue's matches as the stage reads them (None: the whole text scanned) and as the plain scan does."""
+    out = []
+    for cue, h, where in zip(st.cues, st.cue_words, st.cue_starts):
+        plain = [(m.span(), m.span("list")) for m in cue.finditer(text)]
+        starts = [s for _, s, _ in h.lexicon.all(text)]
+        if not starts:
+            assert plain == []
+            continue
+        if where is None:
+            continue
+        got = st._matches_near(cue, text, starts, where)
+        assert got is not None
+        out.append(([(m.span(), m.span("list")) for m in got], plain))
+    return out
+
+
+@pytest.mark.parametrize("text", CUE_TEXTS)
+def test_cues_tried_near_their_words_match_as_the_whole_scan(text):
+    st = ResponsibleStage(load_rules(()))
+    assert st.cue_starts == [2, "line", 0, 0, None]
+    pairs = _near_cues(st, text)
+    assert pairs and any(plain for _, plain in pairs)
+    for got, plain in pairs:
+        assert got == plain
+
+
+def test_cues_tried_near_their_words_on_random_texts():
+    st = ResponsibleStage(load_rules(()))
+    rnd = random.Random(44)
+    parts = ["整改", "责任单位", "牵头单位", "整改主体", "实施主体", "：", ":", " ", "\n", "\n\n", "区水利局", "、",
+             "一、", "明确", "为", "牵头", "负责", "由", "。", "，", "单位", "主体"]
+    matched = 0
+    for _ in range(400):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 25)))
+        for got, plain in _near_cues(st, text):
+            assert got == plain, text
+            matched += bool(plain)
+    assert matched > 50
+
+
+def test_changed_cues_are_scanned_whole(tmp_path):
+    (tmp_path / "orgs.yaml").write_text("responsible:\n  cue_starts: [0, 0, 0, 0, 0]\n", encoding="utf-8")
+    st = ResponsibleStage(load_rules((str(tmp_path),)))
+    # a layer's own hint stands beside the shipped cues only if it gives the cues too: here it does not
+    assert st.cue_starts == [None] * 5
