@@ -273,3 +273,43 @@ def test_changed_cues_are_scanned_whole(tmp_path):
     st = ResponsibleStage(load_rules((str(tmp_path),)))
     # a layer's own hint stands beside the shipped cues only if it gives the cues too: here it does not
     assert st.cue_starts == [None] * 5
+
+
+# -- places ----------------------------------------------------------------------------------
+PLACE_TEXTS = ["大通湖区域水质", "大通湖区水质", "益阳市大通湖区", "大通湖", "南县", "南县级", "益阳市大通湖区分局",
+               "沅江市生态环境局", "沅江", "湖南省沅江水域", "湖南省南县城关镇"]
+
+
+def test_places_read_after_a_name_as_before():
+    """What follows a name keys its reading, kept across documents: the text's end, 区 and what may not
+    follow it (大通湖区域 is the lake, 大通湖区 the area)."""
+    from extract import extract_text
+    got = {t: [(s.text, s.attrs.get("level")) for s in extract_text(t).of_kind("place")] for t in PLACE_TEXTS[:7]}
+    assert got == {"大通湖区域水质": [("大通湖", "lake")], "大通湖区水质": [("大通湖区", "area")],
+                   "益阳市大通湖区": [("益阳市", "city"), ("大通湖区", "area")], "大通湖": [("大通湖", "lake")],
+                   "南县": [("南县", "county")], "南县级": [],
+                   "益阳市大通湖区分局": [("益阳市", "city"), ("大通湖", "lake")]}
+
+
+def test_places_from_a_warm_stage_equal_a_fresh_stage():
+    from extract.places import PlaceStage
+    texts = PLACE_TEXTS + [Path(f).read_text(encoding="utf-8") for f in SEEDS]
+    p = Pipeline()
+    names = [s.name for s in p.stages]
+    docs = []
+    for t in texts:
+        text, _ = p.normalizer(t)
+        d = Doc(text)
+        for s in p.stages[:names.index("places")]:
+            s(d)
+        docs.append((d, len(d.spans)))
+    warm = PlaceStage(p.rules)
+    for order in (docs, docs[::-1]):
+        for d, k in order:
+            del d.spans[k:]
+            warm(d)
+            got = d.spans[k:]
+            del d.spans[k:]
+            PlaceStage(p.rules)(d)
+            assert got == d.spans[k:]
+    assert warm._seen
