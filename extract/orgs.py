@@ -19,8 +19,9 @@ a post, not 区委), and words ending in a suffix character (干部, 现场, 局
 are not names. A short form (区委, 市局, 厅党组) gets its full name in
 ``attrs['full_name']`` from the issuer's divisions.
 
-All word lists are matched by one Aho-Corasick automaton built once; each
-candidate then looks at no more than ``max_window`` characters.
+All word lists but the stop words are matched by one Aho-Corasick automaton
+built once; each candidate then looks at no more than ``max_window``
+characters, where a second automaton reads the stop words.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ SFX, LSF, NOLEVEL, ANCHOR, ALONE, STOP, SOFT, TRADE, WORD = range(9)
 BLOCKING_KINDS = ("date", "doc_number", "phone", "email", "standard", "cited_doc")
 _BLOCKING = frozenset(BLOCKING_KINDS)
 # What a word of the stage's automaton does when found (most do one thing): see OrgStage.find.
-_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_HAND, _A_SUFFIX, _A_ANCHOR, _A_TRADE = range(10)
+_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_GAZ, _A_HAND, _A_SUFFIX, _A_ANCHOR, _A_TRADE = range(9)
 _DISTRICT = regex.compile(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)")
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _BOOK = regex.compile(r"《[^《》\n]{0,200}》")
@@ -86,8 +87,7 @@ class _Here:
     stopper: bytearray
     anchor: bytearray
     has_anchor: bytes
-    stop_ms: list  # the stop automaton's matches (word index, start, end), by end
-    stop_ends: list  # their ends
+    stops_near: dict  # window -> (how far read, the stop words' matches from the window up to there)
     pat_ms: list  # the stop patterns' matches (start, end), in text order (read without pat_cuts)
     pat_ends: list  # their ends
     pat_cuts: list | None  # where a character of the hint's `cut` stands, in order (see _pat_near)
@@ -170,9 +170,12 @@ class OrgStage:
             for word in w(key):
                 entries.setdefault(word, set()).add(kind)
         self.stop_or_soft = {word for word, kinds in entries.items() if STOP in kinds or SOFT in kinds}
-        # the stop words, the other words (what each does is looked up by its index), and the divisions of the
-        # gazetteer: one automaton finds them all in one pass over the text (see find)
+        # the other words (what each does is looked up by its index) and the divisions of the gazetteer: one
+        # automaton finds them all in one pass over the text (see find). The stop words, half the matches of
+        # a text, are read only in the windows of names (a few hundred characters of a document): their own
+        # automaton reads each window once (see _suffix_candidates)
         self.stop_lexicon = Lexicon(word for word in entries if word in self.stop_or_soft)
+        self._stop_soft_only = [STOP not in entries[word] for word in self.stop_lexicon.words]
         self.lexicon = Lexicon(word for word, kinds in entries.items() if kinds - {STOP, SOFT})
         gz = self.gaz
         # the persons stage's posts and labels and the problems stage's status words ride along:
@@ -180,8 +183,7 @@ class OrgStage:
         # (and the responsible stage's cue words: where it finds none of a cue's, it skips the cue)
         self.handed: list[HandedWords] = [cue_words(rules), status_words(rules)] + [
             h for h in responsible_cue_words(rules) if h is not None]
-        self.all_words = Lexicon(self.lexicon.words + self.stop_lexicon.words + gz.lexicon.words
-                                 + [w for h in self.handed for w in h.words])
+        self.all_words = Lexicon(self.lexicon.words + gz.lexicon.words + [w for h in self.handed for w in h.words])
         handed_sets = [set(h.words) for h in self.handed]
         # a division of the gazetteer opens a name: 2 a full name (strong), 1 a short form or a water body
         self._gaz_anchor = {}
@@ -193,10 +195,8 @@ class OrgStage:
         lexicon_words, gaz_words = set(self.lexicon.words), set(gz.lexicon.words)
         self._info = []  # per word of all_words: what it does in a name (read for _A_ANY)
         self._acts = []  # _A_SFX: only a one-character suffix; _A_SUFFIX: a suffix and maybe a level form;
-        # _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_ANCHOR, _A_TRADE: only that
+        # _A_NOLEVEL, _A_COVER, _A_GAZ, _A_ANCHOR, _A_TRADE: only that
         self._ones = []  # b"\x01" as long as the word
-        self._soft_only = []  # a stop word that is only a soft one (a conjunction)
-        self._is_stop = []
         self._is_gaz = []  # a key of the gazetteer
         self._gaz_ones = []  # (strength, ones) when the division opens a name, else None
         self._hand = []  # the handed word lists (indices into self.handed) that hold the word, or ()
@@ -206,7 +206,7 @@ class OrgStage:
             sfx_long = SFX in rest and len(word) > 1
             self._info.append((word, SFX in rest, sfx_long, LSF in rest, NOLEVEL in rest, ANCHOR in rest,
                                ALONE in rest, TRADE in rest, ANCHOR in rest or sfx_long or WORD in rest))
-            stop = STOP in k or SOFT in k
+            stop = False  # (a stop word is read by the stop words' own automaton: see _suffix_candidates)
             gaz = word in gaz_words
             strength = self._gaz_anchor.get(word, 0) if gaz else 0
             act = _A_ANY
@@ -223,8 +223,6 @@ class OrgStage:
                     act = _A_NOLEVEL
                 elif rest == {WORD}:
                     act = _A_COVER
-            elif stop and not gaz and not rest:
-                act = _A_STOP
             elif gaz and not stop and not rest:
                 act = _A_GAZ
             hand = tuple(k for k, hs in enumerate(handed_sets) if word in hs)
@@ -233,8 +231,6 @@ class OrgStage:
             self._hand.append(hand)
             self._acts.append(act)
             self._ones.append(b"\x01" * len(word))
-            self._soft_only.append(STOP not in k)
-            self._is_stop.append(stop)
             self._is_gaz.append(gaz)
             self._gaz_ones.append((strength, b"\x01" * len(word)) if strength else None)
         self.generic_parts_re = regex.compile(alternation(self.generic_parts))
@@ -298,23 +294,18 @@ class OrgStage:
         # suffix (level form) met at an end is the longest one there. Most words do one
         # thing, so each word's index says what, and the common cases go first. What a
         # word marks (anchor, covered, nolevel) only grows, so the order of words is free.
-        stop_ms: list = []  # the stop words' matches (index, start, end), by end, read only near a suffix
         gaz_ms: list = []  # the gazetteer's matches, as Gazetteer.all_matches gives them
         handed: list[list[int]] = [[] for _ in self.handed]  # where each handed list's words start
-        add_stop, add_gaz = stop_ms.append, gaz_ms.append
+        add_gaz = gaz_ms.append
         words, acts, ones_of, gaz_ones = self.all_words.words, self._acts, self._ones, self._gaz_ones
-        hand_of, is_stop, is_gaz, info = self._hand, self._is_stop, self._is_gaz, self._info
-        # the commonest first (measured on the synthetic corpus, per document: 283 stop words, 78 divisions,
-        # 64 suffixes of several characters, 46 of one, 26 not-level words, 23 name words, 22 handed-on words,
-        # 13 anchors, 8 trades, 6 words of several kinds)
-        A_STOP, A_GAZ, A_SFX, A_SUFFIX, A_ANY, A_COVER, A_NOLEVEL, A_ANCHOR, A_TRADE, A_HAND = \
-            _A_STOP, _A_GAZ, _A_SFX, _A_SUFFIX, _A_ANY, _A_COVER, _A_NOLEVEL, _A_ANCHOR, _A_TRADE, _A_HAND
-        for m in self.all_words.all(text):
-            act = acts[m[0]]
-            if act == A_STOP:
-                add_stop(m)
-                continue
-            i, s, e = m
+        hand_of, is_gaz, info = self._hand, self._is_gaz, self._info
+        # the commonest first (measured on the synthetic corpus, per document: 78 divisions, 64 suffixes of
+        # several characters, 46 of one, 26 not-level words, 23 name words, 22 handed-on words, 13 anchors,
+        # 8 trades, a few words of several kinds)
+        A_GAZ, A_SFX, A_SUFFIX, A_COVER, A_NOLEVEL, A_ANCHOR, A_TRADE, A_HAND = \
+            _A_GAZ, _A_SFX, _A_SUFFIX, _A_COVER, _A_NOLEVEL, _A_ANCHOR, _A_TRADE, _A_HAND
+        for i, s, e in self.all_words.all(text):
+            act = acts[i]
             if act == A_GAZ:
                 add_gaz((s, e, words[i]))
                 got = gaz_ones[i]
@@ -368,8 +359,6 @@ class OrgStage:
                     trades.append((s, e))
                 if cover:
                     covered[s:e] = ones_of[i]
-                if is_stop[i]:
-                    add_stop(m)
                 if is_gaz[i]:
                     add_gaz((s, e, words[i]))
                     got = gaz_ones[i]
@@ -377,7 +366,6 @@ class OrgStage:
                         if got[0] > anchor[s]:
                             anchor[s] = got[0]
                         covered[s:e] = got[1]
-        stop_ends = [m[2] for m in stop_ms]
         self.gaz.remember(text, gaz_ms)  # for the places stage, which reads the same text
         for h, starts in zip(self.handed, handed):  # for the persons and problems stages
             h.remember(text, starts)
@@ -403,7 +391,7 @@ class OrgStage:
             pat_cuts.sort()
         sfx_ends = set(sfx_at)
         sfx_ends.update(lsf_at)
-        here = _Here(text, blocked, stopper, anchor, has_anchor, stop_ms, stop_ends, pat_ms,
+        here = _Here(text, blocked, stopper, anchor, has_anchor, {}, pat_ms,
                      [m[1] for m in pat_ms], pat_cuts, covered, sfx_ends, sorted(sfx_ends), doc)
 
         cands = self._suffix_candidates(here, sfx_at, lsf_at, inside)
@@ -440,11 +428,12 @@ class OrgStage:
         sought, and the tests that read only the name (cached per name) go before the others."""
         text, anchor, blocked, covered = here.text, here.anchor, here.blocked, here.covered
         stopper_rfind, has_anchor_find = here.stopper.rfind, here.has_anchor.find
-        stop_ms, stop_ends, pat_ms, pat_ends = here.stop_ms, here.stop_ends, here.pat_ms, here.pat_ends
+        pat_ms, pat_ends = here.pat_ms, here.pat_ends
+        stops_near, stops_all, max_window = here.stops_near, self.stop_lexicon.all, self.max_window
         pat_cuts, pat_near, pat_memo = here.pat_cuts, self._pat_near, {}
         bisect_left = bisect.bisect_left
         sfx_ends, ends = here.sfx_ends, here.sfx_sorted
-        level_chars, short_not_end, soft_only = self.level_chars, self._short_not_name_end, self._soft_only
+        level_chars, short_not_end, soft_only = self.level_chars, self._short_not_name_end, self._stop_soft_only
         after_of, masked = self._after, here.doc.masked
         max_window, max_name = self.max_window, self.max_name
         name_tests, name_test = self._name_tests, self._name_test
@@ -497,14 +486,20 @@ class OrgStage:
                 window = i
                 if window >= s0:
                     continue
-                # the last stop that ends after the window and no later than s0 (of the automaton's
-                # words and of the patterns' matches; the rightmost of either)
+                # the last stop that ends after the window and no later than s0 (of the stop words and of
+                # the patterns' matches; the rightmost of either). The stop words' matches inside the window:
+                # read once per window, as far as any name that starts there reaches (max_window, or more
+                # past a quoted part), the matches of the whole text inside it, by end
                 left = window
-                for x in range(bisect_right(stop_ends, s0) - 1, -1, -1):
-                    i, st, p = stop_ms[x]
-                    if p <= window:
-                        break
-                    if st < window or covered[st] or covered[p - 1]:
+                got = stops_near.get(window)
+                if got is None or got[0] < s0:
+                    got = stops_near[window] = (s0, stops_all(text[window:s0]))
+                for i, st, p in reversed(got[1]):
+                    st += window
+                    p += window
+                    if p > s0:
+                        continue
+                    if covered[st] or covered[p - 1]:
                         continue
                     # a conjunction parts two bodies, or stands before a name without a division
                     if soft_only[i] and not (anchor[p] or st in sfx_ends or has_anchor_find(1, window, st) < 0):

@@ -313,3 +313,27 @@ def test_places_from_a_warm_stage_equal_a_fresh_stage():
             PlaceStage(p.rules)(d)
             assert got == d.spans[k:]
     assert warm._seen
+
+
+def test_stop_words_read_in_a_window_are_those_of_the_whole_text(stage):
+    """_suffix_candidates reads the stop words of each window with their own automaton: the matches of the
+    window's characters are the whole text's matches that lie inside it, by end."""
+    texts = SENTENCES + [Path(f).read_text(encoding="utf-8") for f in SEEDS[:4]]
+    rnd = random.Random(7)
+    lex = stage.stop_lexicon
+    for text in texts:
+        whole = lex.all(text)
+        for _ in range(200):
+            a = rnd.randint(0, len(text))
+            b = rnd.randint(a, min(len(text), a + 45))
+            near = [(i, s + a, e + a) for i, s, e in lex.all(text[a:b])]
+            inside = [m for m in whole if m[1] >= a and m[2] <= b]
+            assert sorted(near) == sorted(inside)
+            assert [m[2] for m in near] == sorted(m[2] for m in near)
+
+
+def test_stop_words_and_conjunctions_end_what_cannot_belong_to_a_name():
+    from extract import extract_text
+    text = "根据市生态环境局与县水利局的要求，向区人民政府汇报。市水利和湖泊局组织召开会议，湖南省生态环境厅和邵阳市生态环境局参加"
+    assert [s.text for s in extract_text(text).of_kind("org")] == [
+        "市生态环境局", "县水利局", "区人民政府", "市水利和湖泊局", "湖南省生态环境厅", "邵阳市生态环境局"]
