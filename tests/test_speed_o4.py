@@ -337,3 +337,20 @@ def test_stop_words_and_conjunctions_end_what_cannot_belong_to_a_name():
     text = "根据市生态环境局与县水利局的要求，向区人民政府汇报。市水利和湖泊局组织召开会议，湖南省生态环境厅和邵阳市生态环境局参加"
     assert [s.text for s in extract_text(text).of_kind("org")] == [
         "市生态环境局", "县水利局", "区人民政府", "市水利和湖泊局", "湖南省生态环境厅", "邵阳市生态环境局"]
+
+
+def test_responsible_cue_words_handed_on_are_every_start():
+    """The orgs stage's automaton hands on where each cue's words start: every start, as a str.find finds."""
+    from extract.orgs import responsible_cue_words
+    texts = SENTENCES + [PROBLEMS] + [Path(f).read_text(encoding="utf-8") for f in SEEDS]
+    p, docs = _docs(texts)
+    orgs = p.stages[[s.name for s in p.stages].index("orgs")]
+    found = 0
+    for d in docs:
+        orgs.find(d)
+        for h in responsible_cue_words(p.rules):
+            assert h._last[0] is d.text
+            want = sorted({i for w in h.words for i in range(len(d.text)) if d.text.startswith(w, i)})
+            assert sorted(set(h.starts(d.text))) == want
+            found += bool(want)
+    assert found
