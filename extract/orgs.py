@@ -183,6 +183,11 @@ class OrgStage:
         # (and the responsible stage's cue words: where it finds none of a cue's, it skips the cue)
         self.handed: list[HandedWords] = [cue_words(rules), status_words(rules)] + [
             h for h in responsible_cue_words(rules) if h is not None]
+        # (and, for this stage itself, where the stop patterns' cut characters stand: see _pat_near)
+        self._cut_list = None
+        if self._pat_hint is not None:
+            self._cut_list = len(self.handed)
+            self.handed.append(HandedWords(self._pat_hint[0]))
         self.all_words = Lexicon(self.lexicon.words + gz.lexicon.words + [w for h in self.handed for w in h.words])
         handed_sets = [set(h.words) for h in self.handed]
         # a division of the gazetteer opens a name: 2 a full name (strong), 1 a short form or a water body
@@ -381,14 +386,9 @@ class OrgStage:
         has_anchor = anchor.translate(_NONZERO)
         if self._pat_hint is None:
             pat_ms, pat_cuts = [m.span() for m in self.stop_patterns.finditer(text)], None
-        else:  # read near the names only (_pat_near): here, where each match can be
-            pat_ms, pat_cuts = [], []
-            for c in self._pat_hint[0]:
-                i = text.find(c)
-                while i >= 0:
-                    pat_cuts.append(i)
-                    i = text.find(c, i + 1)
-            pat_cuts.sort()
+        else:  # read near the names only (_pat_near): here, where each match can be (the automaton's
+            # matches of those single characters, by end: in order)
+            pat_ms, pat_cuts = [], handed[self._cut_list]
         sfx_ends = set(sfx_at)
         sfx_ends.update(lsf_at)
         here = _Here(text, blocked, stopper, anchor, has_anchor, {}, pat_ms,
