@@ -19,19 +19,21 @@ a post, not 区委), and words ending in a suffix character (干部, 现场, 局
 are not names. A short form (区委, 市局, 厅党组) gets its full name in
 ``attrs['full_name']`` from the issuer's divisions.
 
-All word lists are matched by one Aho-Corasick automaton built once; each
-candidate then looks at no more than ``max_window`` characters.
+All word lists but the stop words are matched by one Aho-Corasick automaton
+built once; each candidate then looks at no more than ``max_window``
+characters, where a second automaton reads the stop words.
 """
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 from dataclasses import dataclass
 
 import regex
 
-from .doc import Doc
+from .doc import Doc, Span
 from .persons import cue_words
-from .places import Gazetteer, HandedWords, Lexicon, gazetteer
+from .places import Gazetteer, HandedWords, Lexicon, gazetteer, handed_words
 from .problems import status_words
 from .rules import RuleError, RuleSet, alternation
 
@@ -40,8 +42,9 @@ SFX, LSF, NOLEVEL, ANCHOR, ALONE, STOP, SOFT, TRADE, WORD = range(9)
 BLOCKING_KINDS = ("date", "doc_number", "phone", "email", "standard", "cited_doc")
 _BLOCKING = frozenset(BLOCKING_KINDS)
 # What a word of the stage's automaton does when found (most do one thing): see OrgStage.find.
-_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_HAND, _A_SUFFIX, _A_ANCHOR, _A_TRADE = range(10)
+_A_ANY, _A_SFX, _A_NOLEVEL, _A_COVER, _A_GAZ, _A_HAND, _A_SUFFIX, _A_ANCHOR, _A_TRADE = range(9)
 _DISTRICT = regex.compile(r"(\p{Han}{2,4}?区)(?:委员会|管理委员会|人民政府|委|管委会|党工委|政府)")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _BOOK = regex.compile(r"《[^《》\n]{0,200}》")
 
 
@@ -84,10 +87,10 @@ class _Here:
     stopper: bytearray
     anchor: bytearray
     has_anchor: bytes
-    stop_ms: list  # the stop automaton's matches (word index, start, end), by end
-    stop_ends: list  # their ends
-    pat_ms: list  # the stop patterns' matches (start, end), in text order
+    stops_near: dict  # window -> (how far read, the stop words' matches from the window up to there)
+    pat_ms: list  # the stop patterns' matches (start, end), in text order (read without pat_cuts)
     pat_ends: list  # their ends
+    pat_cuts: list | None  # where a character of the hint's `cut` stands, in order (see _pat_near)
     covered: bytearray
     sfx_ends: set
     sfx_sorted: list
@@ -134,6 +137,18 @@ class OrgStage:
         self.max_window, self.max_name, self.max_unanchored = data["max_window"], data["max_name"], data["max_unanchored"]
         self.max_leadership_core = int(data.get("max_leadership_core", 4))
         self.stop_patterns = rules.pattern(data, "stop_patterns", path)
+        self._pat_hint = None  # (cut characters, inner class, longest): see _pat_near
+        if rules.beside(data, "stop_patterns_hint", "stop_patterns", path):
+            hint = data["stop_patterns_hint"]
+            cut = hint.get("cut") if isinstance(hint, dict) else None
+            if not (isinstance(cut, list) and cut and all(isinstance(c, str) and len(c) == 1 for c in cut)
+                    and isinstance(hint.get("inner"), str) and isinstance(hint.get("longest"), int)
+                    and hint["longest"] > 0):
+                raise RuleError(path, getattr(data, "line", None),
+                                "stop_patterns_hint needs cut (characters), inner (a class) and longest (a number)")
+            inner = rules.pattern(hint, "inner", path)
+            self._pat_hint = (tuple(dict.fromkeys(cut)), inner, hint["longest"])
+        self._inner: dict[str, bool] = {}  # per character: one of the hint's inner class
         self.alias = rules.pattern(data, "alias", path)
         self.full_forms = self._templates(data, "full_forms", path)
         self.fixed_full = self._templates(data, "fixed_full_names", path)
@@ -155,16 +170,25 @@ class OrgStage:
             for word in w(key):
                 entries.setdefault(word, set()).add(kind)
         self.stop_or_soft = {word for word, kinds in entries.items() if STOP in kinds or SOFT in kinds}
-        # the stop words, the other words (what each does is looked up by its index), and the divisions of the
-        # gazetteer: one automaton finds them all in one pass over the text (see find)
+        # the other words (what each does is looked up by its index) and the divisions of the gazetteer: one
+        # automaton finds them all in one pass over the text (see find). The stop words, half the matches of
+        # a text, are read only in the windows of names (a few hundred characters of a document): their own
+        # automaton reads each window once (see _suffix_candidates)
         self.stop_lexicon = Lexicon(word for word in entries if word in self.stop_or_soft)
+        self._stop_soft_only = [STOP not in entries[word] for word in self.stop_lexicon.words]
         self.lexicon = Lexicon(word for word, kinds in entries.items() if kinds - {STOP, SOFT})
         gz = self.gaz
         # the persons stage's posts and labels and the problems stage's status words ride along:
         # where they start is handed on to those stages (see find)
-        self.handed: list[HandedWords] = [cue_words(rules), status_words(rules)]
-        self.all_words = Lexicon(self.lexicon.words + self.stop_lexicon.words + gz.lexicon.words
-                                 + [w for h in self.handed for w in h.words])
+        # (and the responsible stage's cue words: where it finds none of a cue's, it skips the cue)
+        self.handed: list[HandedWords] = [cue_words(rules), status_words(rules)] + [
+            h for h in responsible_cue_words(rules) if h is not None]
+        # (and, for this stage itself, where the stop patterns' cut characters stand: see _pat_near)
+        self._cut_list = None
+        if self._pat_hint is not None:
+            self._cut_list = len(self.handed)
+            self.handed.append(HandedWords(self._pat_hint[0]))
+        self.all_words = Lexicon(self.lexicon.words + gz.lexicon.words + [w for h in self.handed for w in h.words])
         handed_sets = [set(h.words) for h in self.handed]
         # a division of the gazetteer opens a name: 2 a full name (strong), 1 a short form or a water body
         self._gaz_anchor = {}
@@ -176,10 +200,8 @@ class OrgStage:
         lexicon_words, gaz_words = set(self.lexicon.words), set(gz.lexicon.words)
         self._info = []  # per word of all_words: what it does in a name (read for _A_ANY)
         self._acts = []  # _A_SFX: only a one-character suffix; _A_SUFFIX: a suffix and maybe a level form;
-        # _A_NOLEVEL, _A_COVER, _A_STOP, _A_GAZ, _A_ANCHOR, _A_TRADE: only that
+        # _A_NOLEVEL, _A_COVER, _A_GAZ, _A_ANCHOR, _A_TRADE: only that
         self._ones = []  # b"\x01" as long as the word
-        self._soft_only = []  # a stop word that is only a soft one (a conjunction)
-        self._is_stop = []
         self._is_gaz = []  # a key of the gazetteer
         self._gaz_ones = []  # (strength, ones) when the division opens a name, else None
         self._hand = []  # the handed word lists (indices into self.handed) that hold the word, or ()
@@ -189,7 +211,7 @@ class OrgStage:
             sfx_long = SFX in rest and len(word) > 1
             self._info.append((word, SFX in rest, sfx_long, LSF in rest, NOLEVEL in rest, ANCHOR in rest,
                                ALONE in rest, TRADE in rest, ANCHOR in rest or sfx_long or WORD in rest))
-            stop = STOP in k or SOFT in k
+            stop = False  # (a stop word is read by the stop words' own automaton: see _suffix_candidates)
             gaz = word in gaz_words
             strength = self._gaz_anchor.get(word, 0) if gaz else 0
             act = _A_ANY
@@ -206,8 +228,6 @@ class OrgStage:
                     act = _A_NOLEVEL
                 elif rest == {WORD}:
                     act = _A_COVER
-            elif stop and not gaz and not rest:
-                act = _A_STOP
             elif gaz and not stop and not rest:
                 act = _A_GAZ
             hand = tuple(k for k, hs in enumerate(handed_sets) if word in hs)
@@ -216,8 +236,6 @@ class OrgStage:
             self._hand.append(hand)
             self._acts.append(act)
             self._ones.append(b"\x01" * len(word))
-            self._soft_only.append(STOP not in k)
-            self._is_stop.append(stop)
             self._is_gaz.append(gaz)
             self._gaz_ones.append((strength, b"\x01" * len(word)) if strength else None)
         self.generic_parts_re = regex.compile(alternation(self.generic_parts))
@@ -225,6 +243,9 @@ class OrgStage:
         self.suffix_tuple = tuple(self.suffixes)
         self.leadership_tuple = tuple(self.leadership)
         self._name_tests: dict[tuple[str, str], tuple] = {}  # (name, suffix) -> _name_test()
+        self._sources: dict[str, tuple] = {}  # issuer or name -> _source()
+        self._districts: dict[tuple[str, str], str] = {}  # (issuer or name, city) -> the district it names, or ""
+        self._fulls: dict[tuple, str] = {}  # (name, divisions, domain) -> _full_from_divisions()
 
     @staticmethod
     def _templates(data, key: str, path) -> dict[str, str]:
@@ -238,14 +259,16 @@ class OrgStage:
         found = self.find(doc)
         ctx = self.context(doc, list(dict.fromkeys(f[2] for f in found)))
         fulls: dict[str, str] = {}
+        spans = doc.spans
         for s, e, name in found:
             attrs = {}
-            if name not in fulls:
-                fulls[name] = self.full_name(name, ctx)
-            full = fulls[name]
+            full = fulls.get(name)
+            if full is None:
+                full = fulls[name] = self.full_name(name, ctx)
             if full and full != name:
                 attrs["full_name"] = full
-            doc.add("org", s, e, norm=name, name=name, attrs=attrs)
+            # doc.add's span, made here: find gives the words text[s:e] as the name, and e > s
+            spans.append(Span("org", s, e, name, name, None, "", name, "", "", attrs))
 
     def find(self, doc: Doc) -> list[tuple[int, int, str]]:
         text = doc.text
@@ -276,27 +299,25 @@ class OrgStage:
         # suffix (level form) met at an end is the longest one there. Most words do one
         # thing, so each word's index says what, and the common cases go first. What a
         # word marks (anchor, covered, nolevel) only grows, so the order of words is free.
-        stop_ms: list = []  # the stop words' matches (index, start, end), by end, read only near a suffix
         gaz_ms: list = []  # the gazetteer's matches, as Gazetteer.all_matches gives them
         handed: list[list[int]] = [[] for _ in self.handed]  # where each handed list's words start
-        add_stop, add_gaz = stop_ms.append, gaz_ms.append
+        add_gaz = gaz_ms.append
         words, acts, ones_of, gaz_ones = self.all_words.words, self._acts, self._ones, self._gaz_ones
-        hand_of, is_stop, is_gaz, info = self._hand, self._is_stop, self._is_gaz, self._info
-        # the commonest first: stop words, then divisions, suffixes, words of several kinds
-        A_STOP, A_GAZ, A_SFX, A_SUFFIX, A_ANY, A_COVER, A_NOLEVEL, A_ANCHOR, A_TRADE = \
-            _A_STOP, _A_GAZ, _A_SFX, _A_SUFFIX, _A_ANY, _A_COVER, _A_NOLEVEL, _A_ANCHOR, _A_TRADE
-        for m in self.all_words.all(text):
-            act = acts[m[0]]
-            if act == A_STOP:
-                add_stop(m)
-                continue
-            i, s, e = m
+        hand_of, is_gaz, info = self._hand, self._is_gaz, self._info
+        # the commonest first (measured on the synthetic corpus, per document: 78 divisions, 64 suffixes of
+        # several characters, 46 of one, 26 not-level words, 23 name words, 22 handed-on words, 13 anchors,
+        # 8 trades, a few words of several kinds)
+        A_GAZ, A_SFX, A_SUFFIX, A_COVER, A_NOLEVEL, A_ANCHOR, A_TRADE, A_HAND = \
+            _A_GAZ, _A_SFX, _A_SUFFIX, _A_COVER, _A_NOLEVEL, _A_ANCHOR, _A_TRADE, _A_HAND
+        for i, s, e in self.all_words.all(text):
+            act = acts[i]
             if act == A_GAZ:
-                pass
-            elif act == A_SFX:
-                if e not in sfx_at:
-                    sfx_at[e] = words[i]
-                continue
+                add_gaz((s, e, words[i]))
+                got = gaz_ones[i]
+                if got:
+                    if got[0] > anchor[s]:
+                        anchor[s] = got[0]
+                    covered[s:e] = got[1]
             elif act == A_SUFFIX:
                 word, _, sfx_long, lsf = info[i][:4]
                 if e not in sfx_at:
@@ -307,8 +328,22 @@ class OrgStage:
                     covered[s:e] = ones
                 if lsf and e not in lsf_at:
                     lsf_at[e] = word
-                continue
-            elif act == A_ANY:
+            elif act == A_SFX:
+                if e not in sfx_at:
+                    sfx_at[e] = words[i]
+            elif act == A_NOLEVEL:
+                nolevel[s:e] = ones_of[i]
+            elif act == A_COVER:
+                covered[s:e] = ones_of[i]
+            elif act == A_HAND:
+                for k in hand_of[i]:
+                    handed[k].append(s)
+            elif act == A_ANCHOR:
+                anchor[s] = 2
+                covered[s:e] = ones_of[i]
+            elif act == A_TRADE:
+                trades.append((s, e))
+            else:  # _A_ANY: all that the word does
                 for k in hand_of[i]:
                     handed[k].append(s)
                 word, sfx, sfx_long, lsf, nolev, anc, alone_, trade, cover = info[i]
@@ -329,34 +364,13 @@ class OrgStage:
                     trades.append((s, e))
                 if cover:
                     covered[s:e] = ones_of[i]
-                if is_stop[i]:
-                    add_stop(m)
-                if not is_gaz[i]:
-                    continue
-            elif act == A_COVER:
-                covered[s:e] = ones_of[i]
-                continue
-            elif act == A_NOLEVEL:
-                nolevel[s:e] = ones_of[i]
-                continue
-            elif act == A_ANCHOR:
-                anchor[s] = 2
-                covered[s:e] = ones_of[i]
-                continue
-            elif act == A_TRADE:
-                trades.append((s, e))
-                continue
-            else:  # _A_HAND
-                for k in hand_of[i]:
-                    handed[k].append(s)
-                continue
-            add_gaz((s, e, words[i]))
-            got = gaz_ones[i]
-            if got:
-                if got[0] > anchor[s]:
-                    anchor[s] = got[0]
-                covered[s:e] = got[1]
-        stop_ends = [m[2] for m in stop_ms]
+                if is_gaz[i]:
+                    add_gaz((s, e, words[i]))
+                    got = gaz_ones[i]
+                    if got:
+                        if got[0] > anchor[s]:
+                            anchor[s] = got[0]
+                        covered[s:e] = got[1]
         self.gaz.remember(text, gaz_ms)  # for the places stage, which reads the same text
         for h, starts in zip(self.handed, handed):  # for the persons and problems stages
             h.remember(text, starts)
@@ -370,11 +384,15 @@ class OrgStage:
                         anchor[i] = 2
                 i = text.find(c, i + 1)
         has_anchor = anchor.translate(_NONZERO)
-        pat_ms = [m.span() for m in self.stop_patterns.finditer(text)]
+        if self._pat_hint is None:
+            pat_ms, pat_cuts = [m.span() for m in self.stop_patterns.finditer(text)], None
+        else:  # read near the names only (_pat_near): here, where each match can be (the automaton's
+            # matches of those single characters, by end: in order)
+            pat_ms, pat_cuts = [], handed[self._cut_list]
         sfx_ends = set(sfx_at)
         sfx_ends.update(lsf_at)
-        here = _Here(text, blocked, stopper, anchor, has_anchor, stop_ms, stop_ends, pat_ms,
-                     [m[1] for m in pat_ms], covered, sfx_ends, sorted(sfx_ends), doc)
+        here = _Here(text, blocked, stopper, anchor, has_anchor, {}, pat_ms,
+                     [m[1] for m in pat_ms], pat_cuts, covered, sfx_ends, sorted(sfx_ends), doc)
 
         cands = self._suffix_candidates(here, sfx_at, lsf_at, inside)
         for s, e in trades:
@@ -387,7 +405,8 @@ class OrgStage:
 
         # the rightmost suffix ends a name: take names from the right, each as long as it
         # reaches (厅党组 over …部署和厅; 市生态环境局大通湖分局 over 市生态环境局)
-        cands.sort(key=lambda c: (-c[1], c[0]))
+        cands.sort(key=_FIRST)  # by end, the last first, and at one end by start (two stable sorts)
+        cands.sort(key=_SECOND, reverse=True)
         taken = bytearray(n)
         out = []
         for s, e, _ in cands:
@@ -409,9 +428,12 @@ class OrgStage:
         sought, and the tests that read only the name (cached per name) go before the others."""
         text, anchor, blocked, covered = here.text, here.anchor, here.blocked, here.covered
         stopper_rfind, has_anchor_find = here.stopper.rfind, here.has_anchor.find
-        stop_ms, stop_ends, pat_ms, pat_ends = here.stop_ms, here.stop_ends, here.pat_ms, here.pat_ends
+        pat_ms, pat_ends = here.pat_ms, here.pat_ends
+        stops_near, stops_all, max_window = here.stops_near, self.stop_lexicon.all, self.max_window
+        pat_cuts, pat_near, pat_memo = here.pat_cuts, self._pat_near, {}
+        bisect_left = bisect.bisect_left
         sfx_ends, ends = here.sfx_ends, here.sfx_sorted
-        level_chars, short_not_end, soft_only = self.level_chars, self._short_not_name_end, self._soft_only
+        level_chars, short_not_end, soft_only = self.level_chars, self._short_not_name_end, self._stop_soft_only
         after_of, masked = self._after, here.doc.masked
         max_window, max_name = self.max_window, self.max_name
         name_tests, name_test = self._name_tests, self._name_test
@@ -464,28 +486,46 @@ class OrgStage:
                 window = i
                 if window >= s0:
                     continue
-                # the last stop that ends after the window and no later than s0 (of the automaton's
-                # words and of the patterns' matches; the rightmost of either)
+                # the last stop that ends after the window and no later than s0 (of the stop words and of
+                # the patterns' matches; the rightmost of either). The stop words' matches inside the window:
+                # read once per window, as far as any name that starts there reaches (max_window, or more
+                # past a quoted part), the matches of the whole text inside it, by end
                 left = window
-                for x in range(bisect_right(stop_ends, s0) - 1, -1, -1):
-                    i, st, p = stop_ms[x]
-                    if p <= window:
-                        break
-                    if st < window or covered[st] or covered[p - 1]:
+                got = stops_near.get(window)
+                if got is None or got[0] < s0:
+                    got = stops_near[window] = (s0, stops_all(text[window:s0]))
+                for i, st, p in reversed(got[1]):
+                    st += window
+                    p += window
+                    if p > s0:
+                        continue
+                    if covered[st] or covered[p - 1]:
                         continue
                     # a conjunction parts two bodies, or stands before a name without a division
                     if soft_only[i] and not (anchor[p] or st in sfx_ends or has_anchor_find(1, window, st) < 0):
                         continue
                     left = p
                     break
-                for x in range(bisect_right(pat_ends, s0) - 1, -1, -1):
-                    st, p = pat_ms[x]
-                    if p <= left:
+                if pat_cuts is None:
+                    for x in range(bisect_right(pat_ends, s0) - 1, -1, -1):
+                        st, p = pat_ms[x]
+                        if p <= left:
+                            break
+                        if st < window or covered[st] or covered[p - 1]:
+                            continue
+                        left = p
                         break
-                    if st < window or covered[st] or covered[p - 1]:
-                        continue
-                    left = p
-                    break
+                else:
+                    a = bisect_right(pat_cuts, window)
+                    if a < len(pat_cuts) and pat_cuts[a] < s0:  # a match between window and s0 holds a cut
+                        near = pat_near(text, pat_cuts[a:bisect_left(pat_cuts, s0)], pat_memo, window, s0)
+                        for st, p in near:  # as above, the matches read from the right
+                            if p <= left:
+                                break
+                            if covered[st] or covered[p - 1]:
+                                continue
+                            left = p
+                            break
                 for x in range(bisect_right(ends, s0 - 1) - 1, -1, -1):  # 区委区管委会: a level character
                     q = ends[x]                                           # after a complete name
                     if q <= left:
@@ -521,6 +561,42 @@ class OrgStage:
             if best:
                 cands.append(best)
         return cands
+
+    def _pat_near(self, text: str, cuts: list, memo: dict, window: int, s0: int) -> list:
+        """The matches of the stop patterns that start at or after ``window`` and end by ``s0``, the
+        last first: the same as a scan of the whole text finds, read around the cuts between them.
+
+        A match holds a cut character after an inner one and only inner ones before its last, so the
+        scan of the whole text reaches the first position r before a cut that follows no inner character
+        (no match can hold r - 1 and r): from there, up to ``longest`` characters past the cut, a scan
+        finds the matches the whole scan finds that start before the cut (each attempt reads no further).
+        ``memo`` keeps them per cut for the document."""
+        _, inner_re, longest = self._pat_hint
+        inner = self._inner
+        got = set()
+        for h in cuts:
+            ms = memo.get(h)
+            if ms is None:
+                ms = memo[h] = []
+                r = h
+                while r > 0:
+                    c = text[r - 1]
+                    v = inner.get(c)
+                    if v is None:
+                        if len(inner) > 50_000:
+                            inner.clear()
+                        v = inner[c] = inner_re.fullmatch(c) is not None
+                    if not v:
+                        break
+                    r -= 1
+                if r < h:
+                    for m in self.stop_patterns.finditer(text, r, min(len(text), h + longest)):
+                        if m.start() < h:
+                            ms.append(m.span())
+            for st, p in ms:
+                if st >= window and p <= s0:
+                    got.add((p, st))
+        return [(st, p) for p, st in sorted(got, reverse=True)]
 
     def _after_words(self, word: str) -> tuple:
         """The words that continue a suffix into a longer word, and the words it needs after it (or None)."""
@@ -608,34 +684,54 @@ class OrgStage:
         issuers = [str(x) for x in (doc.meta.get("issuers") or []) if x]
         ctx = {"省": "", "市": "", "区": "", "县": "", "domain": "", "issuers": issuers, "names": names}
         for src in issuers + names:
-            for s, e, key in gaz.scan(src):
-                cands = gaz.by_full.get(key)
-                if not cands or len(cands) != 1:
-                    continue
-                p = cands[0]
-                if p.level == "province":
-                    ctx["省"] = ctx["省"] or p.name
-                elif p.level == "city":
-                    ctx["市"] = ctx["市"] or p.name
-                    ctx["省"] = ctx["省"] or p.province
-                else:
-                    ctx["省"] = ctx["省"] or p.province
-                    lv = p.name[-1]
-                    if lv in ("区", "县") and not ctx[lv]:
-                        ctx[lv] = p.city + p.name if p.city and p.city != p.province else p.name
-                    if lv == "市" and not ctx["市"]:
-                        ctx["市"] = p.name
-            if not ctx["区"] and ctx["市"] and src.find(ctx["市"]) >= 0:
+            got = self._sources.get(src)
+            if got is None:
+                got = self._source(src)
+            for key, value in got[0]:  # each fills its key when empty
+                if not ctx[key]:
+                    ctx[key] = value
+            city = ctx["市"]
+            if not ctx["区"] and city and src.find(city) >= 0:
                 # a district the gazetteer does not list: 益阳市大通湖区委员会 -> 益阳市大通湖区
-                rest = src[src.find(ctx["市"]) + len(ctx["市"]):]
-                m = _DISTRICT.match(rest)
-                if m:
-                    ctx["区"] = ctx["市"] + m.group(1)
-            if not ctx["domain"]:
-                m = self.domain.search(src)
-                if m:
-                    ctx["domain"] = m.group(1)
+                district = self._districts.get((src, city))
+                if district is None:
+                    if len(self._districts) > 50_000:
+                        self._districts.clear()
+                    m = _DISTRICT.match(src[src.find(city) + len(city):])
+                    district = self._districts[(src, city)] = city + m.group(1) if m else ""
+                if district:
+                    ctx["区"] = district
+            if not ctx["domain"] and got[1]:
+                ctx["domain"] = got[1]
         return ctx
+
+    def _source(self, src: str) -> tuple:
+        """What one issuer or name says of the context (read once per string: names recur): the keys it
+        fills when they are still empty, in order, and the bureau's domain it names (or None)."""
+        gaz = self.gaz
+        fills = []
+        for s, e, key in gaz.scan(src):
+            cands = gaz.by_full.get(key)
+            if not cands or len(cands) != 1:
+                continue
+            p = cands[0]
+            if p.level == "province":
+                fills.append(("省", p.name))
+            elif p.level == "city":
+                fills.append(("市", p.name))
+                fills.append(("省", p.province))
+            else:
+                fills.append(("省", p.province))
+                lv = p.name[-1]
+                if lv in ("区", "县"):
+                    fills.append((lv, p.city + p.name if p.city and p.city != p.province else p.name))
+                if lv == "市":
+                    fills.append(("市", p.name))
+        m = self.domain.search(src)
+        if len(self._sources) > 50_000:
+            self._sources.clear()
+        got = self._sources[src] = (tuple(fills), m.group(1) if m else None)
+        return got
 
     def full_name(self, name: str, ctx: dict) -> str:
         if name in self.fixed_full:
@@ -650,6 +746,19 @@ class OrgStage:
         for full in by_last.get(name[-1], ()) if name else ctx["issuers"] + ctx["names"]:
             if full != name and full.endswith(name) and len(full) > len(name) + 1:
                 return full
+        # the rest reads of the context only its divisions and domain (but for 市局, which reads the issuers)
+        key = (name, ctx["省"], ctx["市"], ctx["区"], ctx["县"], ctx["domain"])
+        got = self._fulls.get(key)
+        if got is None:
+            got = self._full_from_divisions(name, ctx)
+            if not (name[1:] == "局" and name[:1] in self.level_chars):
+                if len(self._fulls) > 50_000:
+                    self._fulls.clear()
+                self._fulls[key] = got
+        return got
+
+    def _full_from_divisions(self, name: str, ctx: dict) -> str:
+        """full_name's reading of a name that no issuer or longer name ends with."""
         ms = self.gaz.scan(name)
         if ms and ms[0][0] == 0 and ms[0][2] in self.gaz.by_full:  # 益阳市政府 -> 益阳市人民政府
             rest = name[ms[0][1]:]
@@ -688,6 +797,25 @@ class OrgStage:
         return out if div and "{" not in out else ""
 
 
+def responsible_cue_words(rules: RuleSet) -> list:
+    """Of each responsible cue, the words one of which its every match holds (rules/orgs.yaml
+    ``responsible.cue_words``), shared with the orgs stage, whose automaton finds them; None for a cue
+    without them. Read only beside the cues they were written for: cues a ``--rules`` layer changed
+    are always tried."""
+    data, path = rules.yaml("orgs.yaml")
+    resp = data.get("responsible")
+    if not isinstance(resp, dict) or not isinstance(resp.get("cues"), list):
+        return []
+    cues = resp["cues"]
+    if not rules.beside(resp, "cue_words", "cues", path):
+        return [None] * len(cues)
+    words = resp["cue_words"]
+    if not isinstance(words, list) or len(words) != len(cues) or not all(
+            isinstance(ws, list) and ws and all(isinstance(x, str) and x for x in ws) for ws in words):
+        raise RuleError(path, getattr(resp, "line", None), "responsible.cue_words must hold a list of words for each cue")
+    return [handed_words(rules, f"responsible_cue_{k}", lambda r, ws=ws: ws) for k, ws in enumerate(words)]
+
+
 class ResponsibleStage:
     """The bodies named as responsible for a problem (责任单位：…, 由…负责, …牵头)."""
 
@@ -706,6 +834,17 @@ class ResponsibleStage:
             if "list" not in pat.groupindex:
                 raise RuleError(path, line, f"responsible cue {c!r} has no group (?P<list>…)")
             self.cues.append(pat)
+        # per cue, the words one of which its every match holds (None: the cue is always tried),
+        # and where its matches start (see _matches_near; None: anywhere)
+        self.cue_words = responsible_cue_words(rules)
+        self.cue_starts: list = [None] * len(self.cues)
+        if any(h is not None for h in self.cue_words) and rules.beside(resp, "cue_starts", "cues", path):
+            starts = resp["cue_starts"]
+            if not isinstance(starts, list) or len(starts) != len(cues) or not all(
+                    x is None or x == "line" or (isinstance(x, int) and not isinstance(x, bool) and x >= 0)
+                    for x in starts):
+                raise RuleError(path, line, "responsible.cue_starts must give each cue a number, line or ~")
+            self.cue_starts = starts
         self.item_sep = rules.pattern(resp, "item_separators", path)
         self.max_item = int(resp.get("max_item", 30))
         self.suffixes = tuple(rules.words(data, "suffixes", path))
@@ -716,8 +855,15 @@ class ResponsibleStage:
         text = doc.text
         orgs = [s for s in doc.spans if s.kind == "org"]
         found: list[tuple[int, list[str]]] = []
-        for cue in self.cues:
-            for m in cue.finditer(text):
+        for cue, words, where in zip(self.cues, self.cue_words, self.cue_starts):
+            ms = None
+            if words is not None:
+                starts = words.starts(text)
+                if not starts:
+                    continue  # none of its words is in the text: nor is a match
+                if where is not None:
+                    ms = self._matches_near(cue, text, starts, where)
+            for m in (cue.finditer(text) if ms is None else ms):
                 names = self._bodies(m, orgs)
                 if names:
                     found.append((m.start(), names))
@@ -730,6 +876,29 @@ class ResponsibleStage:
             if names:
                 p.attrs["responsible"] = names
         return None
+
+    @staticmethod
+    def _matches_near(cue, text: str, starts: list, where) -> list | None:
+        """The matches a scan of the whole text finds, tried only where one can start: up to ``where``
+        characters before a word's start, or at the start of its line. The scan's first match at or after
+        a position is the first of those places there that matches; then it goes on from its end.
+        None (scan the whole text) should the cue match nothing at all somewhere."""
+        if where == "line":
+            places = sorted({text.rfind("\n", 0, k) + 1 for k in starts})
+        else:
+            places = sorted({k - r for k in starts for r in range(where + 1) if k >= r})
+        out = []
+        pos = 0
+        for j in places:
+            if j < pos:
+                continue
+            m = cue.match(text, j)
+            if m is not None:
+                pos = m.end()
+                if pos == j:
+                    return None
+                out.append(m)
+        return out
 
     def _bodies(self, m, orgs) -> list[str]:
         """The bodies of a cue's list, item by item: the bodies found there, or an item

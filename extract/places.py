@@ -320,6 +320,9 @@ class PlaceStage:
         # of each short form, the full names it shortens, and whether one of them is a province
         self._short_names = {k: {p.name for p in v} for k, v in gaz.by_short.items()}
         self._short_province = {k for k, v in gaz.by_short.items() if any(p.level == "province" for p in v)}
+        # what __call__ reads after a name: its first four characters, and those the area test reads
+        self._after_len = max(4, len(gaz.area_suffix) + max(map(len, gaz.area_not_after), default=0))
+        self._seen: dict[tuple[str, str], tuple] = {}  # (name, what follows it) -> its reading's key
 
     def __call__(self, doc: Doc) -> None:
         gaz, text = self.gaz, doc.text
@@ -339,6 +342,7 @@ class PlaceStage:
         plain, place_after, not_after = self._plain, gaz.place_after, gaz.not_after
         area, area_not_after = gaz.area_suffix, gaz.area_not_after
         masked, spans, fixed = doc.masked, doc.spans, self._fixed
+        seen_of, after_len = self._seen, self._after_len
         # masks are few: of each run of eight names, one test whether a mask falls in the stretch they
         # cover, and each name of it tested only when one does
         n = len(found)
@@ -351,9 +355,16 @@ class PlaceStage:
                 if key in plain:
                     seen = key
                 else:
-                    after = text[e:e + 4]
-                    seen = (key, after.startswith(place_after), after.startswith(not_after), after[:1],
-                            after.startswith(area) and not text.startswith(area_not_after, e + len(area)))
+                    # the reading's key, from the characters after the name (kept across documents)
+                    after = text[e:e + after_len]
+                    seen = seen_of.get((key, after))
+                    if seen is None:
+                        head = after[:4]
+                        if len(seen_of) > 50_000:
+                            seen_of.clear()
+                        seen = seen_of[(key, after)] = (
+                            key, head.startswith(place_after), head.startswith(not_after), head[:1],
+                            after.startswith(area) and not after.startswith(area_not_after, len(area)))
                 got = read.get(seen)
                 if got is None:
                     place, end = self._read(key, text, s, e, prov, city)
