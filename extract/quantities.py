@@ -19,6 +19,7 @@ from operator import itemgetter
 import regex
 
 from .doc import Doc
+from .places import ahocorasick_rs
 from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number
 from .rules import RuleError, RuleSet, alternation, word_trie
 
@@ -129,9 +130,9 @@ def within_lines(pattern: str, flags: int = 0) -> bool:
 _NUMERIC = regex.compile(r"\P{Numeric_Type=None}")
 
 
-def last_chars(pattern: str, flags: int = 0) -> str | None:
-    """A character class holding every character a match of ``pattern`` can end with (None
-    when not known, or when a match can be empty)."""
+def last_set(pattern: str, flags: int = 0) -> tuple[set[int], list[tuple[int, int]]] | None:
+    """Every character a match of ``pattern`` can end with, as (code points, [(low, high)] ranges)
+    (None when not known, or when a match can be empty)."""
     try:
         core, _, parsed = _parsed(pattern, flags)
     except Exception:
@@ -182,11 +183,193 @@ def last_chars(pattern: str, flags: int = 0) -> str | None:
 
     if last(parsed) is not False or not chars and not ranges:
         return None
+    return chars, ranges
+
+
+def last_chars(pattern: str, flags: int = 0) -> str | None:
+    """A character class holding every character a match of ``pattern`` can end with (None
+    when not known, or when a match can be empty)."""
+    got = last_set(pattern, flags)
+    if got is None:
+        return None
+    chars, ranges = got
     if sum(hi - lo for lo, hi in ranges) < 10000 and all(
             _NUMERIC.match(chr(c)) for c in itertools.chain(chars, *(range(lo, hi + 1) for lo, hi in ranges))):
         return _NUMERIC.pattern
     return "[" + "".join(regex.escape(chr(c)) for c in sorted(chars)) + "".join(
         f"{regex.escape(chr(lo))}-{regex.escape(chr(hi))}" for lo, hi in ranges) + "]"
+
+
+# -- where a scan can be cut: the characters no match takes ---------------------------------------
+class _NotKnown(Exception):
+    """A construct the readers below do not know: the plain way is taken."""
+
+
+_REPEATS = ("GreedyRepeat", "LazyRepeat", "PossessiveRepeat")
+
+
+def _consumed(core, node, acc: list) -> bool:
+    """Add to ``acc`` [(low, high)] every character ``node`` can take (lookarounds take none).
+    False when that is an open set (a negated class, a property, any character)."""
+    t = type(node)
+    if t is core.Sequence:
+        return all([_consumed(core, i, acc) for i in node.items])
+    if t is core.Branch:
+        return all([_consumed(core, b, acc) for b in node.branches])
+    if t in (core.Group, core.Atomic) or t.__name__ in _REPEATS:
+        return _consumed(core, node.subpattern, acc)
+    if t is core.LookAround or isinstance(node, core.ZeroWidthBase):
+        return True
+    if getattr(node, "case_flags", 0) or getattr(node, "zerowidth", False):
+        raise _NotKnown
+    if t is core.Character:
+        acc.append((node.value, node.value))
+        return node.positive
+    if t is core.Range:
+        acc.append((node.lower, node.upper))
+        return node.positive
+    if t in (core.String, core.Literal):
+        acc.extend((c, c) for c in node.characters)
+        return True
+    if t is core.SetUnion:
+        return node.positive and all([_consumed(core, i, acc) for i in node.items])
+    if isinstance(node, (core.SetBase, core.Property, core.Any)):
+        return False
+    raise _NotKnown
+
+
+def _first(core, node, acc: list) -> bool:
+    """Add to ``acc`` every character a match of ``node`` can start with; whether it can be empty.
+    Raises _NotKnown when that is an open set."""
+    t = type(node)
+    if t is core.Sequence:
+        for i in node.items:
+            if not _first(core, i, acc):
+                return False
+        return True
+    if t is core.Branch:
+        return any([_first(core, b, acc) for b in node.branches])
+    if t in (core.Group, core.Atomic):
+        return _first(core, node.subpattern, acc)
+    if t.__name__ in _REPEATS:
+        return _first(core, node.subpattern, acc) or node.min_count == 0
+    if t is core.LookAround or isinstance(node, core.ZeroWidthBase):
+        return True  # reads, takes nothing: the first character comes after it
+    if t in (core.String, core.Literal):
+        if node.case_flags or not node.characters:
+            raise _NotKnown
+        acc.append((node.characters[0], node.characters[0]))
+        return False
+    if t in (core.Character, core.Range, core.SetUnion) and _consumed(core, node, acc):
+        return False
+    raise _NotKnown
+
+
+def _width(core, node) -> float:
+    """The most characters ``node`` can take (inf: no bound)."""
+    t = type(node)
+    if t is core.Sequence:
+        return sum(_width(core, i) for i in node.items)
+    if t is core.Branch:
+        return max(_width(core, b) for b in node.branches)
+    if t in (core.Group, core.Atomic):
+        return _width(core, node.subpattern)
+    if t.__name__ in _REPEATS:
+        return float("inf") if node.max_count is None else node.max_count * _width(core, node.subpattern)
+    if t is core.LookAround or isinstance(node, core.ZeroWidthBase):
+        return 0
+    if t in (core.String, core.Literal):
+        return len(node.characters)
+    if t in (core.Character, core.Range, core.Property) or isinstance(node, (core.SetBase, core.Any)):
+        return 1
+    raise _NotKnown
+
+
+def _ahead(core, node) -> float:
+    """The most characters a lookaround inside ``node`` reads past the place it stands."""
+    t = type(node)
+    if t is core.LookAround:
+        return _ahead(core, node.subpattern) + (0 if node.behind else _width(core, node.subpattern))
+    if t is core.Sequence:
+        return max([_ahead(core, i) for i in node.items], default=0)
+    if t is core.Branch:
+        return max(_ahead(core, b) for b in node.branches)
+    if t in (core.Group, core.Atomic) or t.__name__ in _REPEATS:
+        return _ahead(core, node.subpattern)
+    return 0
+
+
+def first_chars(pattern: str, flags: int = 0) -> set[int] | None:
+    """Every character a match of ``pattern`` can start with (None when not known, or when a
+    match can be empty)."""
+    try:
+        core, _, parsed = _parsed(pattern, flags)
+        acc: list = []
+        if _first(core, parsed, acc):
+            return None
+    except Exception:
+        return None
+    return {c for lo, hi in acc for c in range(lo, hi + 1)}
+
+
+def cut_points(pattern: str, flags: int = 0) -> tuple[str, str, int] | None:
+    """Where a scan with ``pattern`` may be cut: (a class of the characters that no match of a
+    closed alternative takes, a class of the characters that start the open alternatives, how far
+    past its place a lookaround reads), or None when not known.
+
+    An alternative (of the top-level branches, flattened) is closed when what it can take is a
+    finite set of characters; open when it can take a negated class (《[^《》]{1,200}》): an
+    open one must start with one of a finite set of characters, its openers. A character of
+    the first class that is not an opener then lies in no match once the openers before it
+    are passed (see QuantityStage._cut_matches)."""
+    try:
+        core, _, parsed = _parsed(pattern, flags)
+
+        def alternatives(node):
+            t = type(node)
+            if t is core.Branch:
+                return [a for b in node.branches for a in alternatives(b)]
+            if t is core.Group or t is core.Sequence and len(node.items) == 1:
+                return alternatives(node.subpattern if t is core.Group else node.items[0])
+            return [node]
+
+        closed: list = []
+        openers: list = []
+        for alt in alternatives(parsed):
+            acc: list = []
+            if _consumed(core, alt, acc):
+                closed += acc
+            elif _first(core, alt, openers):
+                return None  # an open alternative that can match nothing
+        reach = _ahead(core, parsed)
+    except Exception:
+        return None
+    if reach == float("inf") or not closed:
+        return None
+    if sum(hi - lo + 1 for lo, hi in closed) > 0x10000:
+        return None  # wide ranges: no character is left out of them worth the class
+    taken = {c for lo, hi in closed for c in range(lo, hi + 1)}
+    opening = {c for lo, hi in openers for c in range(lo, hi + 1)}
+    if opening & taken or len(opening) > 64:
+        return None  # an opener some closed alternative takes: not a place to cut at
+    return (_class(taken, negated=True), _class(opening) if opening else "", int(reach))
+
+
+def _class(codes: set[int], negated: bool = False) -> str:
+    """A character class of the code points ``codes``, written as ranges."""
+    out, run = [], []
+    for c in sorted(codes):
+        if run and c == run[-1] + 1:
+            run.append(c)
+            continue
+        if run:
+            out.append((run[0], run[-1]))
+        run = [c]
+    if run:
+        out.append((run[0], run[-1]))
+    body = "".join(regex.escape(chr(lo)) if lo == hi else f"{regex.escape(chr(lo))}-{regex.escape(chr(hi))}"
+                   for lo, hi in out)
+    return "[" + ("^" if negated else "") + body + "]"
 
 
 class QuantityStage:
@@ -317,10 +500,14 @@ class QuantityStage:
         # Lines that can hold an amount: where a number's last character is followed by
         # what the rest of an amount needs (see _matches).
         self.cue = None
+        self._cut = None
         if within_lines(self.scanner.pattern, regex.M):
-            last = last_chars(rules.expand(self._local("(?:{NUM})|(?:{CN})"), path, line("numbers")))
+            numbers = rules.expand(self._local("(?:{NUM})|(?:{CN})"), path, line("numbers"))
+            last = last_chars(numbers)
             if last is not None:
-                self.cue = rules.compile(last + self._local(after_number(False)), path, line("units"))
+                rest = self._local(after_number(False))
+                self.cue = rules.compile(last + rest, path, line("units"))
+                self._cut = self._cut_scan(numbers, rules.expand(rest, path, line("units")))
         self._gi = self.scanner.groupindex
         self._qgroups = itemgetter(*(self._gi[k] - 1 for k in (
             "bound", "pre", "an", "cn", "rng", "an2", "cn2", "a1", "mult", "a2", "unit", "post", "tail")))
@@ -351,6 +538,37 @@ class QuantityStage:
         self.indicator_before = regex.compile(
             rf"(?:{alternation(words('indicator_cues'))})(?:{links})?[ \t\u3000]?\Z")
         self.overlap_kinds = OVERLAP_KINDS
+
+    def _cut_scan(self, numbers: str, rest: str):
+        """What :meth:`_cut_matches` needs, or None (then lines are scanned whole).
+
+        An automaton (over the text's UTF-16 code units) finds every place where a number's last
+        character is followed by a character that can start the rest of an amount, and every opener
+        (the first character of an open alternative of the scanner, see :func:`cut_points`); a
+        class finds the characters no match takes, where a scan may start and stop."""
+        if ahocorasick_rs is None:
+            return None
+        cut = cut_points(self.scanner.pattern, self.scanner.flags)
+        ends = last_set(numbers)
+        follow = first_chars(rest, regex.M)
+        if cut is None or ends is None or not follow:
+            return None
+        chars, ranges = ends
+        ends = chars | {c for lo, hi in ranges for c in range(lo, hi + 1)}
+        if len(ends) * len(follow) > 20000:
+            return None
+        x_class, openers, reach = cut
+        if any(chr(c) in openers[1:-1] for c in ends):
+            return None  # a number ending with an opener: the order of the places below would not hold
+        pairs = [chr(a) + chr(b) for a in sorted(ends) for b in sorted(follow)]
+        words = pairs + list(openers[1:-1])  # the openers' class lists plain characters (_class)
+        try:
+            auto = ahocorasick_rs.BytesAhoCorasick([w.encode("utf-16-le") for w in words],
+                                                   implementation=ahocorasick_rs.Implementation.DFA)
+        except UnicodeEncodeError:
+            return None
+        return (auto.find_matches_as_indexes, len(pairs), regex.compile(x_class).search,
+                regex.compile(x_class, regex.REVERSE).search, reach + 2)
 
     def _local(self, pattern: str) -> str:
         """Expand this file's own macros ({NUM}, {CN}); the rule set expands the rest."""
@@ -399,6 +617,14 @@ class QuantityStage:
         if cue is None:
             yield from self.scanner.finditer(text)
             return
+        if self._cut is not None:
+            try:
+                units = text.encode("utf-16-le")
+            except UnicodeEncodeError:  # a lone surrogate: lines are scanned
+                units = None
+            if units is not None and len(units) == 2 * len(text):  # (else a character beyond U+FFFF)
+                yield from self._cut_matches(text, units)
+                return
         search, finditer = cue.search, self.scanner.finditer
         n, pos = len(text), 0
         while True:
@@ -412,6 +638,57 @@ class QuantityStage:
             if nl < 0:
                 return
             pos = end
+
+    def _cut_matches(self, text: str, units: bytes):
+        """The matches of ``scanner.finditer(text)`` that can be amounts (and some others), each
+        found by scanning a few characters around a place where a number can end.
+
+        A character of ``x`` (cut_points: none a closed alternative takes, and no opener) lies in no
+        match once no opener stands between it and a place ``p`` where the whole scan would be
+        searching too: then a search from just after it finds what the whole scan finds from there
+        on. At ``p`` = 0, the scan is there. Going through the text in order:
+
+        * at an opener, the whole scan is searching there too (no match started before it takes
+          it): ``scanner.match`` there is its match, and ``p`` moves past it;
+        * where ``cue`` matches (only at a number's last character followed by what can start
+          the rest of an amount: the automaton's places, tried each), an amount can be: the run of
+          characters around it with none of ``x``, from just after the last one before it (or
+          ``p``) to the first one after it (``e``), is scanned alone. No match takes ``e``, so
+          none found there ends past it; and what a match starting before ``e`` reads lies before
+          ``e + reach``, the end given to the scan. Its matches before ``e`` are the whole scan's,
+          and ``p`` moves to ``e``.
+
+        Every amount is in such a run: its number's last character is one of the automaton's
+        places, where ``cue`` matches, and the amount has no character of ``x``."""
+        find, n_pairs, x_after, x_before, reach = self._cut
+        events = [(s >> 1, i) for i, s, _ in find(units, overlapping=True) if not s & 1]
+        events.sort()
+        cue, finditer, match = self.cue.match, self.scanner.finditer, self.scanner.match
+        n, p = len(text), 0
+        last = len(events)
+        while last and events[last - 1][1] >= n_pairs:
+            last -= 1  # the openers after the last place of a number need not be passed
+        for s, i in events[:last]:
+            if s < p:
+                continue  # inside what was scanned
+            if i >= n_pairs:  # an opener
+                m = match(text, s)
+                if m is None:
+                    p = s + 1
+                else:
+                    yield m
+                    p = m.end()
+                continue
+            if cue(text, s) is None:
+                continue
+            k = x_before(text, p, s)
+            em = x_after(text, s)
+            e = em.start() if em is not None else n
+            for m in finditer(text, k.end() if k is not None else p, min(n, e + reach)):
+                if m.start() >= e:
+                    break
+                yield m
+            p = e if e > s else s + 1
 
     def _read(self, m, text: str):
         """(start, end, value, unit, attrs) of a quantity match, or None to drop it."""
