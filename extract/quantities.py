@@ -20,7 +20,7 @@ import regex
 
 from .doc import Doc
 from .places import ahocorasick_rs
-from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number
+from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number, utf16
 from .rules import RuleError, RuleSet, alternation, word_trie
 
 # Spans of these kinds own their digits; a quantity may not overlap them.
@@ -618,10 +618,7 @@ class QuantityStage:
             yield from self.scanner.finditer(text)
             return
         if self._cut is not None:
-            try:
-                units = text.encode("utf-16-le")
-            except UnicodeEncodeError:  # a lone surrogate: lines are scanned
-                units = None
+            units = utf16(text)  # (None with a lone surrogate: lines are scanned)
             if units is not None and len(units) == 2 * len(text):  # (else a character beyond U+FFFF)
                 yield from self._cut_matches(text, units)
                 return
