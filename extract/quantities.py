@@ -563,8 +563,10 @@ class QuantityStage:
         pairs = [chr(a) + chr(b) for a in sorted(ends) for b in sorted(follow)]
         words = pairs + list(openers[1:-1])  # the openers' class lists plain characters (_class)
         try:
+            # (the contiguous NFA: a DFA of these thousands of pairs takes megabytes, and is no faster
+            # between the other stages' work, where its tables are out of the CPU's caches)
             auto = ahocorasick_rs.BytesAhoCorasick([w.encode("utf-16-le") for w in words],
-                                                   implementation=ahocorasick_rs.Implementation.DFA)
+                                                   implementation=ahocorasick_rs.Implementation.ContiguousNFA)
         except UnicodeEncodeError:
             return None
         return (auto.find_matches_as_indexes, len(pairs), regex.compile(x_class).search,
