@@ -42,7 +42,6 @@ from operator import attrgetter, itemgetter
 import regex
 
 from .doc import Doc, Span
-from .numerals import utf16
 from .places import Lexicon
 from .places import ahocorasick_rs
 from .rules import RuleError, RuleSet, word_trie
@@ -331,7 +330,10 @@ class IndicatorStage:
     def _hot_words(self, text: str) -> list[tuple[int, int, int]]:
         """Every match of a hot word (index, start, end), overlapping, by end and at one end longest first."""
         if self.hot_dfa16 is not None:
-            units = utf16(text)  # (None with a lone surrogate: read below)
+            try:
+                units = text.encode("utf-16-le")
+            except UnicodeEncodeError:  # a lone surrogate: read below
+                units = None
             if units is not None and len(units) == 2 * len(text):  # (else a character beyond U+FFFF: two units)
                 return [(i, s >> 1, e >> 1)
                         for i, s, e in self.hot_dfa16.find_matches_as_indexes(units, overlapping=True) if not s & 1]

@@ -233,21 +233,3 @@ def parse_number(s: str) -> float | None:
             return _num(d * mult)
         return None
     return cn_to_number(s)
-
-
-_UTF16: tuple = (None, None)  # (text, its code units): the last text encoded
-
-
-def utf16(text: str) -> bytes | None:
-    """``text`` as UTF-16-LE code units, None when it holds a lone surrogate. The indicators and
-    quantities stages read the same document text one after the other: the last answer is kept
-    (with its text, so the identity test cannot meet another string at the same address)."""
-    last = _UTF16
-    if last[0] is text:
-        return last[1]
-    try:
-        units = text.encode("utf-16-le")
-    except UnicodeEncodeError:
-        units = None
-    globals()["_UTF16"] = (text, units)
-    return units

@@ -19,8 +19,7 @@ from operator import itemgetter
 import regex
 
 from .doc import Doc
-from .places import ahocorasick_rs
-from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number, utf16
+from .numerals import CN_BIG_UNITS, CN_SMALL_UNITS, cn_to_number, parse_number
 from .rules import RuleError, RuleSet, alternation, word_trie
 
 # Spans of these kinds own their digits; a quantity may not overlap them.
@@ -130,9 +129,9 @@ def within_lines(pattern: str, flags: int = 0) -> bool:
 _NUMERIC = regex.compile(r"\P{Numeric_Type=None}")
 
 
-def last_set(pattern: str, flags: int = 0) -> tuple[set[int], list[tuple[int, int]]] | None:
-    """Every character a match of ``pattern`` can end with, as (code points, [(low, high)] ranges)
-    (None when not known, or when a match can be empty)."""
+def last_chars(pattern: str, flags: int = 0) -> str | None:
+    """A character class holding every character a match of ``pattern`` can end with (None
+    when not known, or when a match can be empty)."""
     try:
         core, _, parsed = _parsed(pattern, flags)
     except Exception:
@@ -183,16 +182,6 @@ def last_set(pattern: str, flags: int = 0) -> tuple[set[int], list[tuple[int, in
 
     if last(parsed) is not False or not chars and not ranges:
         return None
-    return chars, ranges
-
-
-def last_chars(pattern: str, flags: int = 0) -> str | None:
-    """A character class holding every character a match of ``pattern`` can end with (None
-    when not known, or when a match can be empty)."""
-    got = last_set(pattern, flags)
-    if got is None:
-        return None
-    chars, ranges = got
     if sum(hi - lo for lo, hi in ranges) < 10000 and all(
             _NUMERIC.match(chr(c)) for c in itertools.chain(chars, *(range(lo, hi + 1) for lo, hi in ranges))):
         return _NUMERIC.pattern
@@ -297,19 +286,6 @@ def _ahead(core, node) -> float:
     if t in (core.Group, core.Atomic) or t.__name__ in _REPEATS:
         return _ahead(core, node.subpattern)
     return 0
-
-
-def first_chars(pattern: str, flags: int = 0) -> set[int] | None:
-    """Every character a match of ``pattern`` can start with (None when not known, or when a
-    match can be empty)."""
-    try:
-        core, _, parsed = _parsed(pattern, flags)
-        acc: list = []
-        if _first(core, parsed, acc):
-            return None
-    except Exception:
-        return None
-    return {c for lo, hi in acc for c in range(lo, hi + 1)}
 
 
 def cut_points(pattern: str, flags: int = 0) -> tuple[str, str, int] | None:
@@ -502,12 +478,10 @@ class QuantityStage:
         self.cue = None
         self._cut = None
         if within_lines(self.scanner.pattern, regex.M):
-            numbers = rules.expand(self._local("(?:{NUM})|(?:{CN})"), path, line("numbers"))
-            last = last_chars(numbers)
+            last = last_chars(rules.expand(self._local("(?:{NUM})|(?:{CN})"), path, line("numbers")))
             if last is not None:
-                rest = self._local(after_number(False))
-                self.cue = rules.compile(last + rest, path, line("units"))
-                self._cut = self._cut_scan(numbers, rules.expand(rest, path, line("units")))
+                self.cue = rules.compile(last + self._local(after_number(False)), path, line("units"))
+                self._cut = self._cut_scan()
         self._gi = self.scanner.groupindex
         self._qgroups = itemgetter(*(self._gi[k] - 1 for k in (
             "bound", "pre", "an", "cn", "rng", "an2", "cn2", "a1", "mult", "a2", "unit", "post", "tail")))
@@ -539,38 +513,16 @@ class QuantityStage:
             rf"(?:{alternation(words('indicator_cues'))})(?:{links})?[ \t\u3000]?\Z")
         self.overlap_kinds = OVERLAP_KINDS
 
-    def _cut_scan(self, numbers: str, rest: str):
-        """What :meth:`_cut_matches` needs, or None (then lines are scanned whole).
-
-        An automaton (over the text's UTF-16 code units) finds every place where a number's last
-        character is followed by a character that can start the rest of an amount, and every opener
-        (the first character of an open alternative of the scanner, see :func:`cut_points`); a
-        class finds the characters no match takes, where a scan may start and stop."""
-        if ahocorasick_rs is None:
-            return None
+    def _cut_scan(self):
+        """What :meth:`_cut_matches` needs, or None (then lines are scanned whole): searches for the
+        characters no match takes, forwards and backwards, for the openers (see :func:`cut_points`),
+        and how far past the end of a run a scan must see."""
         cut = cut_points(self.scanner.pattern, self.scanner.flags)
-        ends = last_set(numbers)
-        follow = first_chars(rest, regex.M)
-        if cut is None or ends is None or not follow:
-            return None
-        chars, ranges = ends
-        ends = chars | {c for lo, hi in ranges for c in range(lo, hi + 1)}
-        if len(ends) * len(follow) > 20000:
+        if cut is None:
             return None
         x_class, openers, reach = cut
-        if any(chr(c) in openers[1:-1] for c in ends):
-            return None  # a number ending with an opener: the order of the places below would not hold
-        pairs = [chr(a) + chr(b) for a in sorted(ends) for b in sorted(follow)]
-        words = pairs + list(openers[1:-1])  # the openers' class lists plain characters (_class)
-        try:
-            # (the contiguous NFA: a DFA of these thousands of pairs takes megabytes, and is no faster
-            # between the other stages' work, where its tables are out of the CPU's caches)
-            auto = ahocorasick_rs.BytesAhoCorasick([w.encode("utf-16-le") for w in words],
-                                                   implementation=ahocorasick_rs.Implementation.ContiguousNFA)
-        except UnicodeEncodeError:
-            return None
-        return (auto.find_matches_as_indexes, len(pairs), regex.compile(x_class).search,
-                regex.compile(x_class, regex.REVERSE).search, reach + 2)
+        return (regex.compile(x_class).search, regex.compile(x_class, regex.REVERSE).search,
+                regex.compile(openers).search if openers else None, reach + 2)
 
     def _local(self, pattern: str) -> str:
         """Expand this file's own macros ({NUM}, {CN}); the rule set expands the rest."""
@@ -620,10 +572,8 @@ class QuantityStage:
             yield from self.scanner.finditer(text)
             return
         if self._cut is not None:
-            units = utf16(text)  # (None with a lone surrogate: lines are scanned)
-            if units is not None and len(units) == 2 * len(text):  # (else a character beyond U+FFFF)
-                yield from self._cut_matches(text, units)
-                return
+            yield from self._cut_matches(text)
+            return
         search, finditer = cue.search, self.scanner.finditer
         n, pos = len(text), 0
         while True:
@@ -638,7 +588,7 @@ class QuantityStage:
                 return
             pos = end
 
-    def _cut_matches(self, text: str, units: bytes):
+    def _cut_matches(self, text: str):
         """The matches of ``scanner.finditer(text)`` that can be amounts (and some others), each
         found by scanning a few characters around a place where a number can end.
 
@@ -649,36 +599,35 @@ class QuantityStage:
 
         * at an opener, the whole scan is searching there too (no match started before it takes
           it): ``scanner.match`` there is its match, and ``p`` moves past it;
-        * where ``cue`` matches (only at a number's last character followed by what can start
-          the rest of an amount: the automaton's places, tried each), an amount can be: the run of
-          characters around it with none of ``x``, from just after the last one before it (or
-          ``p``) to the first one after it (``e``), is scanned alone. No match takes ``e``, so
-          none found there ends past it; and what a match starting before ``e`` reads lies before
-          ``e + reach``, the end given to the scan. Its matches before ``e`` are the whole scan's,
-          and ``p`` moves to ``e``.
+        * where ``cue`` matches (a number's last character followed by the rest of an amount up to
+          its unit), an amount can be: the run of characters around it with none of ``x``, from just
+          after the last one before it (or ``p``) to the first one after it (``e``), is scanned
+          alone. No match takes ``e``, so none found there ends past it; and what a match starting
+          before ``e`` reads lies before ``e + reach``, the end given to the scan. Its matches
+          before ``e`` are the whole scan's, and ``p`` moves to ``e``.
 
-        Every amount is in such a run: its number's last character is one of the automaton's
-        places, where ``cue`` matches, and the amount has no character of ``x``."""
-        find, n_pairs, x_after, x_before, reach = self._cut
-        events = [(s >> 1, i) for i, s, _ in find(units, overlapping=True) if not s & 1]
-        events.sort()
-        cue, finditer, match = self.cue.match, self.scanner.finditer, self.scanner.match
-        n, p = len(text), 0
-        last = len(events)
-        while last and events[last - 1][1] >= n_pairs:
-            last -= 1  # the openers after the last place of a number need not be passed
-        for s, i in events[:last]:
+        Every amount is in such a run: ``cue`` matches at its number's last character, and the
+        amount holds no character of ``x``."""
+        x_after, x_before, opener, reach = self._cut
+        cue, finditer, match = self.cue.search, self.scanner.finditer, self.scanner.match
+        n = len(text)
+        p, s, o = 0, -1, -1  # where the whole scan is; the next amount's place; the next opener
+        while True:
             if s < p:
-                continue  # inside what was scanned
-            if i >= n_pairs:  # an opener
-                m = match(text, s)
+                c = cue(text, p)
+                if c is None:
+                    return
+                s = c.start()
+            if o < p:
+                om = opener(text, p) if opener is not None else None
+                o = om.start() if om is not None else n
+            if o <= s:  # an opener first: pass it as the whole scan does
+                m = match(text, o)
                 if m is None:
-                    p = s + 1
+                    p = o + 1
                 else:
                     yield m
                     p = m.end()
-                continue
-            if cue(text, s) is None:
                 continue
             k = x_before(text, p, s)
             em = x_after(text, s)

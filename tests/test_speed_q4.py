@@ -1,6 +1,6 @@
 """The quantities scan cut at the characters no match takes (QuantityStage._cut_matches) finds the
-amounts one scan of the whole text finds; cut_points / first_chars answer right and say "not
-known" (the lines are then scanned) for what they cannot vouch for."""
+amounts one scan of the whole text finds; cut_points answers right and says "not known" (the
+lines are then scanned) for what it cannot vouch for."""
 from __future__ import annotations
 
 import random
@@ -10,7 +10,7 @@ import pytest
 import regex
 
 from extract.pipeline import Pipeline
-from extract.quantities import cut_points, first_chars
+from extract.quantities import cut_points
 
 SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
 DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))
@@ -31,7 +31,7 @@ def amounts(ms):
 
 
 def cut_scan(q, text):
-    return amounts(q._cut_matches(text, text.encode("utf-16-le")))
+    return amounts(q._cut_matches(text))
 
 
 def whole_scan(q, text):
@@ -95,13 +95,12 @@ def test_cut_scan_on_random_texts(pipe):
         assert cut_scan(q, text) == whole_scan(q, text), text
 
 
-def test_text_beyond_the_bmp_is_scanned_by_lines(pipe):
-    # a character beyond U+FFFF is two UTF-16 units: the automaton's places would not be characters
+def test_text_beyond_the_bmp(pipe):
     q = stage(pipe)
-    text = "𠀀共3个问题，“引”5个"
-    assert amounts(q._matches(text)) == whole_scan(q, text) != []
+    text = "𠀀共3个问题，“引”5个𠀀6个"
+    assert cut_scan(q, text) == whole_scan(q, text)
     doc = pipe.process_text(text)
-    assert [s.text for s in doc.of_kind("quantity")] == ["3个", "5个"]
+    assert [s.text for s in doc.of_kind("quantity")] == ["3个", "5个", "6个"]
 
 
 def test_an_open_alternative_without_openers_turns_the_cut_off(tmp_path):
@@ -164,9 +163,3 @@ def test_cut_points_not_known(pattern):
 def test_an_open_alternative_opens_with_each_of_its_first_characters():
     # 《…》 may be left out: the alternative then starts with x, an opener too
     assert cut_points("(?:《[^》]{1,5}》)?x|y", regex.M) == ("[^y]", "[x《]", 0)
-
-
-def test_first_chars():
-    assert first_chars("(?=x)(?:ab|[c-e]f)?g") == {ord(c) for c in "acdeg"}
-    assert first_chars("a?") is None
-    assert first_chars("[^a]b") is None
