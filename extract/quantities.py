@@ -288,10 +288,23 @@ def _ahead(core, node) -> float:
     return 0
 
 
+def first_chars(pattern: str, flags: int = 0) -> set[str] | None:
+    """Every character a match of ``pattern`` can start with (None when not known, or when a
+    match can be empty)."""
+    try:
+        core, _, parsed = _parsed(pattern, flags)
+        acc: list = []
+        if _first(core, parsed, acc):
+            return None
+    except Exception:
+        return None
+    return {chr(c) for lo, hi in acc for c in range(lo, hi + 1)}
+
+
 def cut_points(pattern: str, flags: int = 0) -> tuple[str, str, int] | None:
     """Where a scan with ``pattern`` may be cut: (a class of the characters that no match of a
-    closed alternative takes, a class of the characters that start the open alternatives, how far
-    past its place a lookaround reads), or None when not known.
+    closed alternative takes, the characters that start the open alternatives, how far past its
+    place a lookaround reads), or None when not known.
 
     An alternative (of the top-level branches, flattened) is closed when what it can take is a
     finite set of characters; open when it can take a negated class (《[^《》]{1,200}》): an
@@ -328,7 +341,7 @@ def cut_points(pattern: str, flags: int = 0) -> tuple[str, str, int] | None:
     opening = {c for lo, hi in openers for c in range(lo, hi + 1)}
     if opening & taken or len(opening) > 64:
         return None  # an opener some closed alternative takes: not a place to cut at
-    return (_class(taken, negated=True), _class(opening) if opening else "", int(reach))
+    return _class(taken, negated=True), "".join(map(chr, sorted(opening))), int(reach)
 
 
 def _class(codes: set[int], negated: bool = False) -> str:
@@ -346,6 +359,14 @@ def _class(codes: set[int], negated: bool = False) -> str:
     body = "".join(regex.escape(chr(lo)) if lo == hi else f"{regex.escape(chr(lo))}-{regex.escape(chr(hi))}"
                    for lo, hi in out)
     return "[" + ("^" if negated else "") + body + "]"
+
+
+_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")  # flags set inline: they may act on branches left out
+
+
+def _NO_MATCH(text: str, pos: int) -> None:
+    """The match at an opener when no skip branch can start there: none."""
+    return None
 
 
 class QuantityStage:
@@ -471,6 +492,8 @@ class QuantityStage:
             rf"(?P<post>{post})?"
             rf"(?P<tail>{tail})?"
         )
+        self._skip_sources = branches  # (for _cut_scan)
+        self._q_source = rules.expand(self._local(qty), path, line("units"))
         pattern = f"(?P<skip>{skip_alt})|(?P<q>{self._local(qty)})"
         self.scanner = rules.compile(pattern, path, line("units"), flags=regex.M)
         # Lines that can hold an amount: where a number's last character is followed by
@@ -515,14 +538,28 @@ class QuantityStage:
 
     def _cut_scan(self):
         """What :meth:`_cut_matches` needs, or None (then lines are scanned whole): searches for the
-        characters no match takes, forwards and backwards, for the openers (see :func:`cut_points`),
-        and how far past the end of a run a scan must see."""
+        characters no match takes, forwards and backwards, and for the openers (see
+        :func:`cut_points`); how far past the end of a run a scan must see; and what matches at an
+        opener: the skip branches that can start with one, in their order (the others fail there,
+        so the first of these that matches is the scanner's match), or None when an amount can
+        start with an opener (then the scanner itself is tried there)."""
         cut = cut_points(self.scanner.pattern, self.scanner.flags)
         if cut is None:
             return None
         x_class, openers, reach = cut
+        opening = set(openers)
+
+        def can_open(source: str) -> bool:
+            first = first_chars(source, regex.M)
+            return first is None or bool(first & opening)
+
+        at_opener = None
+        sources = [*self._skip_sources, self._q_source]
+        if openers and not can_open(self._q_source) and not any(_FLAGS.search(b) for b in sources):
+            skips = [b for b in self._skip_sources if can_open(b)]
+            at_opener = regex.compile("|".join(f"(?:{b})" for b in skips), regex.M).match if skips else _NO_MATCH
         return (regex.compile(x_class).search, regex.compile(x_class, regex.REVERSE).search,
-                regex.compile(openers).search if openers else None, reach + 2)
+                regex.compile(_class({ord(c) for c in openers})).search if openers else None, reach + 2, at_opener)
 
     def _local(self, pattern: str) -> str:
         """Expand this file's own macros ({NUM}, {CN}); the rule set expands the rest."""
@@ -598,7 +635,8 @@ class QuantityStage:
         on. At ``p`` = 0, the scan is there. Going through the text in order:
 
         * at an opener, the whole scan is searching there too (no match started before it takes
-          it): ``scanner.match`` there is its match, and ``p`` moves past it;
+          it): ``scanner.match`` there is its match (a skip branch's, when no amount can start
+          with an opener: then only those branches are tried), and ``p`` moves past it;
         * where ``cue`` matches (a number's last character followed by the rest of an amount up to
           its unit), an amount can be: the run of characters around it with none of ``x``, from just
           after the last one before it (or ``p``) to the first one after it (``e``), is scanned
@@ -608,7 +646,7 @@ class QuantityStage:
 
         Every amount is in such a run: ``cue`` matches at its number's last character, and the
         amount holds no character of ``x``."""
-        x_after, x_before, opener, reach = self._cut
+        x_after, x_before, opener, reach, at_opener = self._cut
         cue, finditer, match = self.cue.search, self.scanner.finditer, self.scanner.match
         n = len(text)
         p, s, o = 0, -1, -1  # where the whole scan is; the next amount's place; the next opener
@@ -622,6 +660,10 @@ class QuantityStage:
                 om = opener(text, p) if opener is not None else None
                 o = om.start() if om is not None else n
             if o <= s:  # an opener first: pass it as the whole scan does
+                if at_opener is not None:  # what matches there is skipped
+                    m = at_opener(text, o)
+                    p = o + 1 if m is None else m.end()
+                    continue
                 m = match(text, o)
                 if m is None:
                     p = o + 1

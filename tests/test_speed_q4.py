@@ -10,7 +10,7 @@ import pytest
 import regex
 
 from extract.pipeline import Pipeline
-from extract.quantities import cut_points
+from extract.quantities import cut_points, first_chars
 
 SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
 DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))
@@ -139,12 +139,54 @@ def test_a_lookahead_past_the_run_is_read(tmp_path):
     assert [s.text for s in p.process_text("共5个的问题").of_kind("quantity")] == ["5个"]
 
 
+# -- at an opener ---------------------------------------------------------------
+def test_at_an_opener_the_skip_branches_match_as_the_scanner(pipe):
+    q = stage(pipe)
+    at_opener = q._cut[4]
+    assert at_opener is not None and at_opener is not q.scanner.match
+    docs = [pipe.normalizer(p.read_text(encoding="utf-8"))[0] for p in SEEDS + DEV] + TEXTS
+    rnd = random.Random(5)
+    pieces = ["《", "》", "“", "”", "‘", "’", "「", "」", "〈", "〉", "3", "个", "第", "十四五", "\n", "的", "x" * 13]
+    docs += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30))) for _ in range(500)]
+    seen = 0
+    for text in docs:
+        for o, ch in enumerate(text):
+            if ch in "《〈“‘「":
+                a, b = q.scanner.match(text, o), at_opener(text, o)
+                assert (a and a.span()) == (b and b.span()), (text, o)
+                assert a is None or a.start("q") < 0  # never an amount
+                seen += 1
+    assert seen > 100
+
+
+def test_an_opener_an_amount_can_take_turns_the_cut_off(tmp_path):
+    # 「约5个: 「 begins an amount, so no longer a place to cut at: the lines are scanned whole
+    (tmp_path / "quantities.yaml").write_text("approx_prefixes: ['「约']\n", encoding="utf-8")
+    p = Pipeline([str(tmp_path)])
+    q = stage(p)
+    assert q.cue is not None and q._cut is None
+    for text in ["共「约5个", "「约5个」", "“引”「约5个《x》"]:
+        assert amounts(q._matches(text)) == whole_scan(q, text)
+    assert [s.text for s in p.process_text("共「约5个").of_kind("quantity")] == ["「约5个"]
+
+
+def test_a_skip_rule_with_inline_flags_has_the_scanner_tried_at_openers(tmp_path):
+    (tmp_path / "quantities.yaml").write_text(
+        "skip:\n  - name: code\n    pattern: '(?i)qq[0-9]{1,3}'\n", encoding="utf-8")
+    p = Pipeline([str(tmp_path)])
+    q = stage(p)
+    if q._cut is not None:
+        assert q._cut[4] is None
+    for text in ["QQ12个，《x》5个", "qq3个"]:
+        assert amounts(q._matches(text)) == whole_scan(q, text)
+
+
 # -- cut_points / first_chars --------------------------------------------------------
 def test_cut_points_of_a_small_scanner():
     x, openers, reach = cut_points("(?P<skip>《[^《》\\n]{1,20}》|[0-9]+%)|(?P<q>[0-9]+(?:个|天(?!然)))", regex.M)
     cls = regex.compile(x)
     assert all(cls.fullmatch(c) for c in "的然《》\n") and not any(cls.fullmatch(c) for c in "0%个天")
-    assert sorted(openers[1:-1]) == ["《"]
+    assert openers == "《"
     assert reach == 1
 
 
@@ -162,4 +204,11 @@ def test_cut_points_not_known(pattern):
 
 def test_an_open_alternative_opens_with_each_of_its_first_characters():
     # 《…》 may be left out: the alternative then starts with x, an opener too
-    assert cut_points("(?:《[^》]{1,5}》)?x|y", regex.M) == ("[^y]", "[x《]", 0)
+    assert cut_points("(?:《[^》]{1,5}》)?x|y", regex.M) == ("[^y]", "x《", 0)
+
+
+def test_first_chars():
+    assert first_chars("(?=x)(?:ab|[c-e]f)?g") == set("acdeg")
+    assert first_chars("(?<![0-9])12|^ *3") == set("13 ")
+    assert first_chars("a?") is None
+    assert first_chars("[^a]b") is None
