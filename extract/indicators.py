@@ -248,9 +248,8 @@ class IndicatorStage:
         self.hot_lexicon = Lexicon(self.hot_words)
         self.hot_dfa = (ahocorasick_rs.AhoCorasick(self.hot_words, implementation=ahocorasick_rs.Implementation.DFA)
                         if ahocorasick_rs is not None and self.hot_words else None)
-        # The same DFA over the text's UTF-16 code units: a Han character is two bytes there, not three
-        # as in UTF-8, so the scan reads a third fewer bytes (and needs no UTF-8 copy of the text). A
-        # match at an odd byte starts inside a character: not a match of the text.
+        # The same DFA over the text's UTF-16 code units (a match at an odd byte starts inside a
+        # character). Not read now: _hot_words reads the UTF-8 one, the faster inside the pipeline.
         self.hot_dfa16 = None
         if self.hot_dfa is not None:
             try:
@@ -328,15 +327,10 @@ class IndicatorStage:
 
     # -- scanning -------------------------------------------------------------
     def _hot_words(self, text: str) -> list[tuple[int, int, int]]:
-        """Every match of a hot word (index, start, end), overlapping, by end and at one end longest first."""
-        if self.hot_dfa16 is not None:
-            try:
-                units = text.encode("utf-16-le")
-            except UnicodeEncodeError:  # a lone surrogate: read below
-                units = None
-            if units is not None and len(units) == 2 * len(text):  # (else a character beyond U+FFFF: two units)
-                return [(i, s >> 1, e >> 1)
-                        for i, s, e in self.hot_dfa16.find_matches_as_indexes(units, overlapping=True) if not s & 1]
+        """Every match of a hot word (index, start, end), overlapping, by end and at one end longest first.
+
+        The UTF-8 DFA: inside the pipeline it is the faster (0.083 vs 0.100 ms/doc for the UTF-16 one,
+        documents interleaved), though alone on a text the UTF-16 one is."""
         if self.hot_dfa is not None:
             try:
                 return self.hot_dfa.find_matches_as_indexes(text, overlapping=True)

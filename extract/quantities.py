@@ -189,6 +189,186 @@ def last_chars(pattern: str, flags: int = 0) -> str | None:
         f"{regex.escape(chr(lo))}-{regex.escape(chr(hi))}" for lo, hi in ranges) + "]"
 
 
+# -- where a scan can be cut: the characters no match takes ---------------------------------------
+class _NotKnown(Exception):
+    """A construct the readers below do not know: the plain way is taken."""
+
+
+_REPEATS = ("GreedyRepeat", "LazyRepeat", "PossessiveRepeat")
+
+
+def _consumed(core, node, acc: list) -> bool:
+    """Add to ``acc`` [(low, high)] every character ``node`` can take (lookarounds take none).
+    False when that is an open set (a negated class, a property, any character)."""
+    t = type(node)
+    if t is core.Sequence:
+        return all([_consumed(core, i, acc) for i in node.items])
+    if t is core.Branch:
+        return all([_consumed(core, b, acc) for b in node.branches])
+    if t in (core.Group, core.Atomic) or t.__name__ in _REPEATS:
+        return _consumed(core, node.subpattern, acc)
+    if t is core.LookAround or isinstance(node, core.ZeroWidthBase):
+        return True
+    if getattr(node, "case_flags", 0) or getattr(node, "zerowidth", False):
+        raise _NotKnown
+    if t is core.Character:
+        acc.append((node.value, node.value))
+        return node.positive
+    if t is core.Range:
+        acc.append((node.lower, node.upper))
+        return node.positive
+    if t in (core.String, core.Literal):
+        acc.extend((c, c) for c in node.characters)
+        return True
+    if t is core.SetUnion:
+        return node.positive and all([_consumed(core, i, acc) for i in node.items])
+    if isinstance(node, (core.SetBase, core.Property, core.Any)):
+        return False
+    raise _NotKnown
+
+
+def _first(core, node, acc: list) -> bool:
+    """Add to ``acc`` every character a match of ``node`` can start with; whether it can be empty.
+    Raises _NotKnown when that is an open set."""
+    t = type(node)
+    if t is core.Sequence:
+        for i in node.items:
+            if not _first(core, i, acc):
+                return False
+        return True
+    if t is core.Branch:
+        return any([_first(core, b, acc) for b in node.branches])
+    if t in (core.Group, core.Atomic):
+        return _first(core, node.subpattern, acc)
+    if t.__name__ in _REPEATS:
+        return _first(core, node.subpattern, acc) or node.min_count == 0
+    if t is core.LookAround or isinstance(node, core.ZeroWidthBase):
+        return True  # reads, takes nothing: the first character comes after it
+    if t in (core.String, core.Literal):
+        if node.case_flags or not node.characters:
+            raise _NotKnown
+        acc.append((node.characters[0], node.characters[0]))
+        return False
+    if t in (core.Character, core.Range, core.SetUnion) and _consumed(core, node, acc):
+        return False
+    raise _NotKnown
+
+
+def _width(core, node) -> float:
+    """The most characters ``node`` can take (inf: no bound)."""
+    t = type(node)
+    if t is core.Sequence:
+        return sum(_width(core, i) for i in node.items)
+    if t is core.Branch:
+        return max(_width(core, b) for b in node.branches)
+    if t in (core.Group, core.Atomic):
+        return _width(core, node.subpattern)
+    if t.__name__ in _REPEATS:
+        return float("inf") if node.max_count is None else node.max_count * _width(core, node.subpattern)
+    if t is core.LookAround or isinstance(node, core.ZeroWidthBase):
+        return 0
+    if t in (core.String, core.Literal):
+        return len(node.characters)
+    if t in (core.Character, core.Range, core.Property) or isinstance(node, (core.SetBase, core.Any)):
+        return 1
+    raise _NotKnown
+
+
+def _ahead(core, node) -> float:
+    """The most characters a lookaround inside ``node`` reads past the place it stands."""
+    t = type(node)
+    if t is core.LookAround:
+        return _ahead(core, node.subpattern) + (0 if node.behind else _width(core, node.subpattern))
+    if t is core.Sequence:
+        return max([_ahead(core, i) for i in node.items], default=0)
+    if t is core.Branch:
+        return max(_ahead(core, b) for b in node.branches)
+    if t in (core.Group, core.Atomic) or t.__name__ in _REPEATS:
+        return _ahead(core, node.subpattern)
+    return 0
+
+
+def first_chars(pattern: str, flags: int = 0) -> set[str] | None:
+    """Every character a match of ``pattern`` can start with (None when not known, or when a
+    match can be empty)."""
+    try:
+        core, _, parsed = _parsed(pattern, flags)
+        acc: list = []
+        if _first(core, parsed, acc):
+            return None
+    except Exception:
+        return None
+    return {chr(c) for lo, hi in acc for c in range(lo, hi + 1)}
+
+
+def cut_points(pattern: str, flags: int = 0) -> tuple[str, str, int] | None:
+    """Where a scan with ``pattern`` may be cut: (a class of the characters that no match of a
+    closed alternative takes, the characters that start the open alternatives, how far past its
+    place a lookaround reads), or None when not known.
+
+    An alternative (of the top-level branches, flattened) is closed when what it can take is a
+    finite set of characters; open when it can take a negated class (《[^《》]{1,200}》): an
+    open one must start with one of a finite set of characters, its openers. A character of
+    the first class that is not an opener then lies in no match once the openers before it
+    are passed (see QuantityStage._cut_matches)."""
+    try:
+        core, _, parsed = _parsed(pattern, flags)
+
+        def alternatives(node):
+            t = type(node)
+            if t is core.Branch:
+                return [a for b in node.branches for a in alternatives(b)]
+            if t is core.Group or t is core.Sequence and len(node.items) == 1:
+                return alternatives(node.subpattern if t is core.Group else node.items[0])
+            return [node]
+
+        closed: list = []
+        openers: list = []
+        for alt in alternatives(parsed):
+            acc: list = []
+            if _consumed(core, alt, acc):
+                closed += acc
+            elif _first(core, alt, openers):
+                return None  # an open alternative that can match nothing
+        reach = _ahead(core, parsed)
+    except Exception:
+        return None
+    if reach == float("inf") or not closed:
+        return None
+    if sum(hi - lo + 1 for lo, hi in closed) > 0x10000:
+        return None  # wide ranges: no character is left out of them worth the class
+    taken = {c for lo, hi in closed for c in range(lo, hi + 1)}
+    opening = {c for lo, hi in openers for c in range(lo, hi + 1)}
+    if opening & taken or len(opening) > 64:
+        return None  # an opener some closed alternative takes: not a place to cut at
+    return _class(taken, negated=True), "".join(map(chr, sorted(opening))), int(reach)
+
+
+def _class(codes: set[int], negated: bool = False) -> str:
+    """A character class of the code points ``codes``, written as ranges."""
+    out, run = [], []
+    for c in sorted(codes):
+        if run and c == run[-1] + 1:
+            run.append(c)
+            continue
+        if run:
+            out.append((run[0], run[-1]))
+        run = [c]
+    if run:
+        out.append((run[0], run[-1]))
+    body = "".join(regex.escape(chr(lo)) if lo == hi else f"{regex.escape(chr(lo))}-{regex.escape(chr(hi))}"
+                   for lo, hi in out)
+    return "[" + ("^" if negated else "") + body + "]"
+
+
+_FLAGS = regex.compile(r"\(\?[a-zA-Z]+\)")  # flags set inline: they may act on branches left out
+
+
+def _NO_MATCH(text: str, pos: int) -> None:
+    """The match at an opener when no skip branch can start there: none."""
+    return None
+
+
 class QuantityStage:
     name = "quantities"
 
@@ -312,15 +492,19 @@ class QuantityStage:
             rf"(?P<post>{post})?"
             rf"(?P<tail>{tail})?"
         )
+        self._skip_sources = branches  # (for _cut_scan)
+        self._q_source = rules.expand(self._local(qty), path, line("units"))
         pattern = f"(?P<skip>{skip_alt})|(?P<q>{self._local(qty)})"
         self.scanner = rules.compile(pattern, path, line("units"), flags=regex.M)
         # Lines that can hold an amount: where a number's last character is followed by
         # what the rest of an amount needs (see _matches).
         self.cue = None
+        self._cut = None
         if within_lines(self.scanner.pattern, regex.M):
             last = last_chars(rules.expand(self._local("(?:{NUM})|(?:{CN})"), path, line("numbers")))
             if last is not None:
                 self.cue = rules.compile(last + self._local(after_number(False)), path, line("units"))
+                self._cut = self._cut_scan()
         self._gi = self.scanner.groupindex
         self._qgroups = itemgetter(*(self._gi[k] - 1 for k in (
             "bound", "pre", "an", "cn", "rng", "an2", "cn2", "a1", "mult", "a2", "unit", "post", "tail")))
@@ -351,6 +535,31 @@ class QuantityStage:
         self.indicator_before = regex.compile(
             rf"(?:{alternation(words('indicator_cues'))})(?:{links})?[ \t\u3000]?\Z")
         self.overlap_kinds = OVERLAP_KINDS
+
+    def _cut_scan(self):
+        """What :meth:`_cut_matches` needs, or None (then lines are scanned whole): searches for the
+        characters no match takes, forwards and backwards, and for the openers (see
+        :func:`cut_points`); how far past the end of a run a scan must see; and what matches at an
+        opener: the skip branches that can start with one, in their order (the others fail there,
+        so the first of these that matches is the scanner's match), or None when an amount can
+        start with an opener (then the scanner itself is tried there)."""
+        cut = cut_points(self.scanner.pattern, self.scanner.flags)
+        if cut is None:
+            return None
+        x_class, openers, reach = cut
+        opening = set(openers)
+
+        def can_open(source: str) -> bool:
+            first = first_chars(source, regex.M)
+            return first is None or bool(first & opening)
+
+        at_opener = None
+        sources = [*self._skip_sources, self._q_source]
+        if openers and not can_open(self._q_source) and not any(_FLAGS.search(b) for b in sources):
+            skips = [b for b in self._skip_sources if can_open(b)]
+            at_opener = regex.compile("|".join(f"(?:{b})" for b in skips), regex.M).match if skips else _NO_MATCH
+        return (regex.compile(x_class).search, regex.compile(x_class, regex.REVERSE).search,
+                regex.compile(_class({ord(c) for c in openers})).search if openers else None, reach + 2, at_opener)
 
     def _local(self, pattern: str) -> str:
         """Expand this file's own macros ({NUM}, {CN}); the rule set expands the rest."""
@@ -399,6 +608,9 @@ class QuantityStage:
         if cue is None:
             yield from self.scanner.finditer(text)
             return
+        if self._cut is not None:
+            yield from self._cut_matches(text)
+            return
         search, finditer = cue.search, self.scanner.finditer
         n, pos = len(text), 0
         while True:
@@ -412,6 +624,61 @@ class QuantityStage:
             if nl < 0:
                 return
             pos = end
+
+    def _cut_matches(self, text: str):
+        """The matches of ``scanner.finditer(text)`` that can be amounts (and some others), each
+        found by scanning a few characters around a place where a number can end.
+
+        A character of ``x`` (cut_points: none a closed alternative takes, and no opener) lies in no
+        match once no opener stands between it and a place ``p`` where the whole scan would be
+        searching too: then a search from just after it finds what the whole scan finds from there
+        on. At ``p`` = 0, the scan is there. Going through the text in order:
+
+        * at an opener, the whole scan is searching there too (no match started before it takes
+          it): ``scanner.match`` there is its match (a skip branch's, when no amount can start
+          with an opener: then only those branches are tried), and ``p`` moves past it;
+        * where ``cue`` matches (a number's last character followed by the rest of an amount up to
+          its unit), an amount can be: the run of characters around it with none of ``x``, from just
+          after the last one before it (or ``p``) to the first one after it (``e``), is scanned
+          alone. No match takes ``e``, so none found there ends past it; and what a match starting
+          before ``e`` reads lies before ``e + reach``, the end given to the scan. Its matches
+          before ``e`` are the whole scan's, and ``p`` moves to ``e``.
+
+        Every amount is in such a run: ``cue`` matches at its number's last character, and the
+        amount holds no character of ``x``."""
+        x_after, x_before, opener, reach, at_opener = self._cut
+        cue, finditer, match = self.cue.search, self.scanner.finditer, self.scanner.match
+        n = len(text)
+        p, s, o = 0, -1, -1  # where the whole scan is; the next amount's place; the next opener
+        while True:
+            if s < p:
+                c = cue(text, p)
+                if c is None:
+                    return
+                s = c.start()
+            if o < p:
+                om = opener(text, p) if opener is not None else None
+                o = om.start() if om is not None else n
+            if o <= s:  # an opener first: pass it as the whole scan does
+                if at_opener is not None:  # what matches there is skipped
+                    m = at_opener(text, o)
+                    p = o + 1 if m is None else m.end()
+                    continue
+                m = match(text, o)
+                if m is None:
+                    p = o + 1
+                else:
+                    yield m
+                    p = m.end()
+                continue
+            k = x_before(text, p, s)
+            em = x_after(text, s)
+            e = em.start() if em is not None else n
+            for m in finditer(text, k.end() if k is not None else p, min(n, e + reach)):
+                if m.start() >= e:
+                    break
+                yield m
+            p = e if e > s else s + 1
 
     def _read(self, m, text: str):
         """(start, end, value, unit, attrs) of a quantity match, or None to drop it."""
