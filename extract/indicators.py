@@ -248,15 +248,6 @@ class IndicatorStage:
         self.hot_lexicon = Lexicon(self.hot_words)
         self.hot_dfa = (ahocorasick_rs.AhoCorasick(self.hot_words, implementation=ahocorasick_rs.Implementation.DFA)
                         if ahocorasick_rs is not None and self.hot_words else None)
-        # The same DFA over the text's UTF-16 code units (a match at an odd byte starts inside a
-        # character). Not read now: _hot_words reads the UTF-8 one, the faster inside the pipeline.
-        self.hot_dfa16 = None
-        if self.hot_dfa is not None:
-            try:
-                self.hot_dfa16 = ahocorasick_rs.BytesAhoCorasick(
-                    [w.encode("utf-16-le") for w in self.hot_words], implementation=ahocorasick_rs.Implementation.DFA)
-            except UnicodeEncodeError:  # a word with a lone surrogate: the UTF-8 DFA reads it
-                pass
         self.near_words = [w for w in words if any(k not in _HOT for k, _ in entries[w])]
         self.near_entries = [[(_PRIORITY[k], k, x) for k, x in entries[w] if k not in _HOT] for w in self.near_words]
         self.near_lexicon = Lexicon(self.near_words)

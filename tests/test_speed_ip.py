@@ -38,9 +38,9 @@ def _stage(name):
     return next(s for s in Pipeline().stages if s.name == name)
 
 
-def test_hot_words_over_utf16_are_those_of_the_lexicon():
+def test_hot_words_by_the_dfa_are_those_of_the_lexicon():
     st = _stage("indicators")
-    assert st.hot_dfa16 is not None
+    assert st.hot_dfa is not None
     words = st.hot_words
     rnd = random.Random(5)
     pieces = words[:40] + ["较", "。", "\n", "a", "3", "𠀀", "TPx", "总", "磷", "\u6c2e"]
@@ -48,7 +48,7 @@ def test_hot_words_over_utf16_are_those_of_the_lexicon():
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 15)))
         got = st._hot_words(text)
         assert got == st.hot_lexicon.all(text), text
-    # a character beyond U+FFFF before a word (two UTF-16 units), and a lone surrogate: read as the lexicon reads
+    # a character beyond U+FFFF before a word, and a lone surrogate: read as the lexicon reads
     for text in ("𠀀总磷下降", "总磷\ud800氨氮", "化学需氧量𠀀COD"):
         assert st._hot_words(text) == st.hot_lexicon.all(text)
 
