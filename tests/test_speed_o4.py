@@ -12,6 +12,7 @@ import glob
 import random
 from pathlib import Path
 
+import conftest
 import pytest
 
 from extract.doc import Doc
@@ -19,7 +20,7 @@ from extract.orgs import OrgStage, ResponsibleStage
 from extract.pipeline import Pipeline
 from extract.rules import load_rules
 
-SEEDS = sorted(glob.glob("/work/shared/seeds/*")) + sorted(glob.glob("/work/shared/dev/docs/*"))
+SEEDS = sorted(map(str, conftest.SEEDS.glob("*.txt"))) + sorted(map(str, (conftest.SHARED / "dev" / "docs").glob("*.txt")))
 
 
 @pytest.fixture(scope="module")
@@ -354,3 +355,19 @@ def test_responsible_cue_words_handed_on_are_every_start():
             assert sorted(set(h.starts(d.text))) == want
             found += bool(want)
     assert found
+
+
+def test_the_context_caches_stay_bounded_over_many_places():
+    # a corpus of many places must not grow them without end (memory flat as the corpus grows)
+    from extract import orgs
+
+    st = OrgStage(load_rules())
+    counties = [f"{a}{b}县" for a in "东南西北中上下" for b in "山水河湖林田江海石桥"]
+    for k in range(3 * orgs._CONTEXT_CACHE):
+        doc = Doc("", doc_id="d")
+        doc.meta["issuers"] = [f"湖南省{counties[k % len(counties)]}第{k}工作组"]
+        ctx = st.context(doc, [f"{counties[k % len(counties)]}生态环境局"])
+        st.full_name(f"{counties[(k * 7) % len(counties)]}{k}局", ctx)
+        for cache in (st._sources, st._districts, st._fulls):
+            assert len(cache) <= orgs._CONTEXT_CACHE + 1
+    assert st._sources and st._fulls  # they were filled, and emptied when full
