@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import conftest
 import pytest
 
 from extract import extract_text
@@ -17,8 +18,8 @@ from extract.metadata import Line
 from extract.pipeline import Pipeline
 from extract.rules import RuleError
 
-SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
-DEV = sorted(Path("/work/shared/dev/docs").glob("*.txt"))
+SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
+DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import conftest
 import pytest
 import regex
 
@@ -26,8 +27,8 @@ from extract.persons import cue_words
 from extract.problems import status_words
 from extract.tables import _has_one_line
 
-SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
-DEV = sorted(Path("/work/shared/dev/docs").glob("*.txt"))
+SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
+DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))
 
 # Hand-written texts: posts and names, places (full names, short forms, a lake area), bodies,
 # problems with status words; characters beyond the BMP before the words (offsets must stay
