@@ -316,12 +316,7 @@ class OrgStage:
         for i, s, e in self.all_words.all(text):
             act = acts[i]
             if act == A_GAZ:
-                add_gaz((s, e, words[i]))
-                got = gaz_ones[i]
-                if got:
-                    if got[0] > anchor[s]:
-                        anchor[s] = got[0]
-                    covered[s:e] = got[1]
+                pass  # (read below, as for a word of several kinds that is a division too)
             elif act == A_SUFFIX:
                 word, _, sfx_long, lsf = info[i][:4]
                 if e not in sfx_at:
@@ -332,21 +327,28 @@ class OrgStage:
                     covered[s:e] = ones
                 if lsf and e not in lsf_at:
                     lsf_at[e] = word
+                continue
             elif act == A_SFX:
                 if e not in sfx_at:
                     sfx_at[e] = words[i]
+                continue
             elif act == A_NOLEVEL:
                 nolevel[s:e] = ones_of[i]
+                continue
             elif act == A_COVER:
                 covered[s:e] = ones_of[i]
+                continue
             elif act == A_HAND:
                 for k in hand_of[i]:
                     handed[k].append(s)
+                continue
             elif act == A_ANCHOR:
                 anchor[s] = 2
                 covered[s:e] = ones_of[i]
+                continue
             elif act == A_TRADE:
                 trades.append((s, e))
+                continue
             else:  # _A_ANY: all that the word does
                 for k in hand_of[i]:
                     handed[k].append(s)
@@ -368,13 +370,14 @@ class OrgStage:
                     trades.append((s, e))
                 if cover:
                     covered[s:e] = ones_of[i]
-                if is_gaz[i]:
-                    add_gaz((s, e, words[i]))
-                    got = gaz_ones[i]
-                    if got:
-                        if got[0] > anchor[s]:
-                            anchor[s] = got[0]
-                        covered[s:e] = got[1]
+                if not is_gaz[i]:
+                    continue
+            add_gaz((s, e, words[i]))
+            got = gaz_ones[i]
+            if got:
+                if got[0] > anchor[s]:
+                    anchor[s] = got[0]
+                covered[s:e] = got[1]
         self.gaz.remember(text, gaz_ms)  # for the places stage, which reads the same text
         for h, starts in zip(self.handed, handed):  # for the persons and problems stages
             h.remember(text, starts)
