@@ -83,14 +83,15 @@ def test_the_hint_is_read_beside_its_pattern(stage):
     assert inner.fullmatch("年") and inner.fullmatch("7") and inner.fullmatch("第") and not inner.fullmatch("次")
 
 
-def _docs(texts):
+def _docs(texts, until="orgs"):
+    """The pipeline and each text's Doc as the stages before ``until`` leave it."""
     p = Pipeline()
     names = [s.name for s in p.stages]
     out = []
     for t in texts:
         text, _ = p.normalizer(t)
         d = Doc(text)
-        for s in p.stages[:names.index("orgs")]:
+        for s in p.stages[:names.index(until)]:
             s(d)
         out.append(d)
     return p, out
@@ -295,15 +296,8 @@ def test_places_read_after_a_name_as_before():
 def test_places_from_a_warm_stage_equal_a_fresh_stage():
     from extract.places import PlaceStage
     texts = PLACE_TEXTS + [Path(f).read_text(encoding="utf-8") for f in SEEDS]
-    p = Pipeline()
-    names = [s.name for s in p.stages]
-    docs = []
-    for t in texts:
-        text, _ = p.normalizer(t)
-        d = Doc(text)
-        for s in p.stages[:names.index("places")]:
-            s(d)
-        docs.append((d, len(d.spans)))
+    p, ds = _docs(texts, until="places")
+    docs = [(d, len(d.spans)) for d in ds]
     warm = PlaceStage(p.rules)
     for order in (docs, docs[::-1]):
         for d, k in order:

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import random
 
-import conftest
 import pytest
 import regex
+from test_speed_q import DEV, Q_GROUPS, SEEDS, pipe  # noqa: F401 (pipe: the shared fixture)
+from test_speed_q import stage as stage_of
 
 from extract.pipeline import Pipeline
 from extract.quantities import cut_points, first_chars
 
-SEEDS = sorted(conftest.SEEDS.glob("*.txt"))
-DEV = sorted((conftest.SHARED / "dev" / "docs").glob("*.txt"))
-Q_GROUPS = ("q", "bound", "pre", "an", "cn", "rng", "an2", "cn2", "a1", "mult", "a2", "unit", "post", "tail")
-
-
-@pytest.fixture(scope="module")
-def pipe():
-    return Pipeline()
-
 
 def stage(pipe, name="quantities"):
-    return next(s for s in pipe.stages if s.name == name)
+    return stage_of(pipe, name)
 
 
 def amounts(ms):
