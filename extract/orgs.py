@@ -687,7 +687,6 @@ class OrgStage:
     # -- full names ------------------------------------------------------------------
     def context(self, doc: Doc, names: list[str]) -> dict:
         """The divisions the issuer's level characters stand for: 省, 市, 区/县, and the bureau's domain."""
-        gaz = self.gaz
         issuers = [str(x) for x in (doc.meta.get("issuers") or []) if x]
         ctx = {"省": "", "市": "", "区": "", "县": "", "domain": "", "issuers": issuers, "names": names}
         for src in issuers + names:

@@ -8,7 +8,6 @@ Both fall back to the plain scan when a --rules layer changes the pattern withou
 """
 from __future__ import annotations
 
-import glob
 import random
 from pathlib import Path
 
