@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 MB = 1e6  # megabytes are 10^6 bytes of UTF-8 input
-CHUNK = 200  # documents per in-process chunk
+CHUNK = 256  # documents per in-process chunk (whole batches of the pipeline)
 
 
 def log(msg: str) -> None:
@@ -165,7 +165,7 @@ def cli_run(docs: Path, out: Path, jobs: int | None) -> dict:
 def inprocess(files: list[Path], use_jieba: bool = True) -> dict:
     import resource
 
-    from extract.pipeline import Pipeline
+    from extract.pipeline import BATCH, Pipeline
     from extract.reading import read_source
 
     t = time.perf_counter()
@@ -195,24 +195,29 @@ def inprocess(files: list[Path], use_jieba: bool = True) -> dict:
     # so each keeps its caches warm and memory stays bounded whatever the corpus size.
     for c in range(0, len(files), CHUNK):
         normalised = []
-        for f in files[c:c + CHUNK]:
-            src = read_source(f)
-            nbytes += src.size
+        # in the pipeline's batches, as a run hands them to it (workers.process_serial)
+        for b in range(c, min(c + CHUNK, len(files)), BATCH):
+            srcs = [(f, read_source(f)) for f in files[b:min(b + BATCH, c + CHUNK)]]
+            nbytes += sum(src.size for _, src in srcs)
             t, c0 = time.perf_counter(), time.process_time()
-            try:
-                doc = pipe.process_text(src.text, doc_id=f.stem, path=str(f))
-            except Exception:  # the CLI records such a document as an error; here it only counts
-                doc = None
+            docs = []
+            for f, src in srcs:
+                try:
+                    docs.append(pipe.new_doc(src.text, doc_id=f.stem, path=str(f)))
+                except Exception:  # the CLI records such a document as an error; here it only counts
+                    errors += 1
+            failed = pipe.process_batch(docs)
             pipe_s += time.perf_counter() - t
             pipe_cpu += time.process_time() - c0
-            if doc is None:
-                errors += 1
-                continue
-            for k, v in doc.timings.items():
-                stages[k] = stages.get(k, 0.0) + v
-            chars += len(doc.text)
-            normalised.append(doc.text)
-            del doc
+            errors += len(failed)
+            for i, doc in enumerate(docs):
+                if i in failed:
+                    continue
+                for k, v in doc.timings.items():
+                    stages[k] = stages.get(k, 0.0) + v
+                chars += len(doc.text)
+                normalised.append(doc.text)
+            del docs
         if lcut is not None:
             t, c0 = time.perf_counter(), time.process_time()
             for text in normalised:

@@ -38,7 +38,7 @@ def _rows(doc):
 def process_partition(tasks, number: int, rules_dirs: tuple, parquet_dir: str | None):
     """Process one partition's (path, doc_id) pairs; write its Parquet files; return its Docs."""
     pipe = _pipeline(rules_dirs)
-    docs = [pipe.process_file(Path(p), i) for p, i in tasks]
+    docs = pipe.process_files([(Path(p), i) for p, i in tasks])
     if parquet_dir:
         import pandas as pd
 

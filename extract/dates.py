@@ -14,6 +14,7 @@ import itertools
 import regex
 
 from .doc import Doc
+from .memo import TextMemo
 from .rules import RuleError, RuleSet, alternation, anchored_finditer
 
 _CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -117,7 +118,7 @@ class DateStage:
         self.anchored = None
         if self.anchor is not None and self.anchor.groups == 0:
             self.anchored = regex.compile(f"{self.anchor.pattern}(?:{self.scanner.pattern})", regex.M)
-        self._last: tuple[str, list] | None = None
+        self._scans = TextMemo()  # a document's scan(), which metadata asks for first, then this stage
 
     # -- the document's year -------------------------------------------------
     @staticmethod
@@ -131,12 +132,8 @@ class DateStage:
         """Every match of the scanner in ``text``: (match, pattern name, groups by name), masks not
         applied. A document's is kept for the next stage that asks (metadata reads it first, then
         this stage); a line or other piece of text read alone does not replace it."""
-        last = self._last  # read once: another thread may replace it
-        if last is not None and last[0] is text:
-            return last[1]
-        found = self._find(text)
-        self._last = (text, found)
-        return found
+        found = self._scans.get(text)
+        return found if found is not None else self._scans.put(text, self._find(text))
 
     def _matches(self, text: str):
         """The matches of ``scanner.finditer(text)``, found by trying the scanner only where the
@@ -163,8 +160,9 @@ class DateStage:
 
     def explicit(self, text: str) -> list[tuple[int, int, str]]:
         """Dates in ``text`` that need no context: (start, end, norm)."""
-        last = self._last
-        found = last[1] if last is not None and last[0] is text else self._find(text)
+        found = self._scans.get(text)
+        if found is None:
+            found = self._find(text)
         out = []
         for m, kind, g in found:
             res = self._read(m, kind, None, None, text, g)

@@ -6,6 +6,7 @@ its year and serial never become dates or quantities.
 from __future__ import annotations
 
 from .doc import Doc
+from .memo import TextMemo
 from .rules import RuleError, RuleSet
 
 
@@ -29,7 +30,7 @@ class DocNumberStage:
         for w in self.stop:
             self._stop_by_first.setdefault(w[0], []).append(w)
         self.ob, self.cb = data.get("open_bracket", "〔"), data.get("close_bracket", "〕")
-        self._last: tuple[str, list] | None = None
+        self._found = TextMemo()  # a document's matches(), for metadata
 
     def trim(self, prefix: str) -> int:
         """How many leading characters of a prefix are prose, not the issuer's abbreviation."""
@@ -76,10 +77,8 @@ class DocNumberStage:
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         """:meth:`find` of a document's text, kept for the next stage that asks (metadata)."""
-        last = self._last  # read once: another thread may replace it
-        if last is None or last[0] is not text:
-            last = self._last = (text, list(self.find(text)))
-        return last[1]
+        found = self._found.get(text)
+        return found if found is not None else self._found.put(text, list(self.find(text)))
 
     def __call__(self, doc: Doc) -> None:
         for start, end, norm in self.matches(doc.text):

@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - the same matches, only slower
     ahocorasick_rs = None
 
 from .doc import Doc, Span
+from .memo import TextMemo
 from .rules import RuleError, RuleSet
 
 GAZ_COLUMNS = ("code", "name", "short", "level", "province", "city")
@@ -123,18 +124,16 @@ class HandedWords:
     def __init__(self, words: Iterable[str]):
         self.words = list(dict.fromkeys(words))
         self.lexicon = Lexicon(self.words)
-        self._last: tuple[str, list[int]] | None = None
+        self._handed = TextMemo()
 
     def remember(self, text: str, starts: list[int]) -> None:
         """Keep the starts of every (overlapping) match of the words in ``text``, found by another stage."""
-        self._last = (text, starts)
+        self._handed.put(text, starts)
 
     def starts(self, text: str) -> list[int]:
         """Where a word starts in ``text``: every overlapping match's start, unordered, maybe repeated."""
-        last = self._last  # read once: another thread may replace it
-        if last is not None and last[0] is text:
-            return last[1]
-        return [s for _, s, _ in self.lexicon.all(text)]
+        got = self._handed.get(text)
+        return got if got is not None else [s for _, s, _ in self.lexicon.all(text)]
 
 
 _HANDED: "weakref.WeakKeyDictionary[RuleSet, dict]" = weakref.WeakKeyDictionary()
@@ -180,8 +179,8 @@ class Gazetteer:
         self.lexicon = Lexicon(sorted(set(self.by_full) | set(self.by_short) | set(self.water)), longest=True)
         # the full names that name one place (and are places): what context() counts
         self._unique_full = {k: v[0] for k, v in self.by_full.items() if len(v) == 1 and k not in self.not_places}
-        self._last: tuple[str, list] | None = None
-        self._last_scan: tuple[str, list] | None = None
+        self._matches = TextMemo()  # a document's doc_matches(), handed on by orgs
+        self._doc_scans = TextMemo()  # a document's doc_scan()
         self._scans: dict[str, list] = {}  # scan() of short strings (names, issuers), which recur
 
     # -- matching --------------------------------------------------------------
@@ -193,23 +192,19 @@ class Gazetteer:
     def doc_matches(self, text: str) -> list[tuple[int, int, str]]:
         """:meth:`all_matches` of a document's text, kept for the next stage that asks
         (orgs, then places, read the same text)."""
-        last = self._last  # read once: another thread may replace it
-        if last is None or last[0] is not text:
-            last = self._last = (text, self.all_matches(text))
-        return last[1]
+        got = self._matches.get(text)
+        return got if got is not None else self._matches.put(text, self.all_matches(text))
 
     def remember(self, text: str, matches: list[tuple[int, int, str]]) -> None:
         """Keep ``matches``, the :meth:`all_matches` of ``text`` that a stage found in a pass of its own
         (the orgs stage's automaton holds the gazetteer's words), for :meth:`doc_matches`."""
-        self._last = (text, matches)
+        self._matches.put(text, matches)
 
     def doc_scan(self, text: str) -> list[tuple[int, int, str]]:
         """:meth:`scan` of a document's text, kept for the next reader of the same text."""
-        last = self._last_scan  # read once: another thread may replace it
-        if last is None or last[0] is not text:
-            # from the matches the orgs stage asked for: a second pass over the text costs more
-            last = self._last_scan = (text, self.scan(text, self.doc_matches(text)))
-        return last[1]
+        got = self._doc_scans.get(text)
+        # else from the matches the orgs stage handed on: a second pass over the text costs more
+        return got if got is not None else self._doc_scans.put(text, self.scan(text, self.doc_matches(text)))
 
     def scan(self, text: str, matches: list | None = None) -> list[tuple[int, int, str]]:
         """Leftmost-longest matches that do not overlap, in text order."""

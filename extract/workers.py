@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .doc import Doc
+from .pipeline import BATCH
+
+BATCH_BYTES = 2_000_000  # a batch closes once its files hold this much (see batches)
 
 _PIPELINE = None  # the parent's pipeline, inherited by forked workers (rules load once)
 
@@ -65,16 +68,41 @@ def _worker(conn, rules_dirs, lean, texts_dir=None):
             return
         if task is None:
             return
-        idx, path, doc_id = task
-        conn.send((idx, prepare(pipe.process_file(path, doc_id))))
+        docs = pipe.process_files([(path, doc_id) for _, path, doc_id in task])
+        conn.send([(idx, prepare(doc)) for (idx, _, _), doc in zip(task, docs)])
 
 
 class TimeBudgetExceeded(BaseException):
     """Raised by the in-process timer; a BaseException so no stage's handler swallows it."""
 
 
-def process_serial(tasks: Iterable[tuple[Path, str]], pipeline, budget: float | None = None) -> Iterator[Doc]:
-    """Yield one Doc per (path, doc_id) in this process, the budget kept by a timer signal."""
+def batches(tasks: Iterable[tuple[Path, str]], size: int = BATCH) -> Iterator[list[tuple[Path, str]]]:
+    """The tasks in runs of at most ``size`` (the pipeline's batches), a run closed once its files hold
+    :data:`BATCH_BYTES`, so that a large file goes (nearly) alone."""
+    group: list = []
+    held = 0
+    for task in tasks:
+        group.append(task)
+        held += _size(task[0])
+        if len(group) >= size or held >= BATCH_BYTES:
+            yield group
+            group, held = [], 0
+    if group:
+        yield group
+
+
+def _size(path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:  # (the pipeline says what is wrong with it)
+        return 0
+
+
+def process_serial(tasks: Iterable[tuple[Path, str]], pipeline, budget: float | None = None,
+                   size: int = BATCH) -> Iterator[Doc]:
+    """Yield one Doc per (path, doc_id) in this process, in batches of ``size``, the budget kept by a
+    timer signal. A batch gets one document's budget (a normal batch takes a fraction of a second); one
+    that overruns it is run again a document at a time, each with the budget, to find which overran."""
     import signal
     import threading
 
@@ -84,18 +112,23 @@ def process_serial(tasks: Iterable[tuple[Path, str]], pipeline, budget: float | 
             raise TimeBudgetExceeded()
         old = signal.signal(signal.SIGALRM, on_alarm)
     try:
-        for path, doc_id in tasks:
+        for group in batches(tasks, size):
             if not timed:
-                yield pipeline.process_file(path, doc_id)
+                yield from pipeline.process_files(group)
                 continue
             try:
                 signal.setitimer(signal.ITIMER_REAL, budget)
-                doc = pipeline.process_file(path, doc_id)
+                docs = pipeline.process_files(group)
             except TimeBudgetExceeded:
-                doc = budget_error(path, doc_id, budget)
+                docs = None
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-            yield doc
+            if docs is None:
+                if len(group) == 1:
+                    docs = [budget_error(path, doc_id, budget) for path, doc_id in group]
+                else:
+                    docs = process_serial(group, pipeline, budget, size=1)
+            yield from docs
     finally:
         if timed:
             signal.signal(signal.SIGALRM, old)
@@ -113,7 +146,7 @@ class _Slot:
         self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs), lean, texts_dir), daemon=True)
         self.proc.start()
         child.close()
-        self.queue: deque = deque()  # tasks sent, in the order the worker does them; the first is under way
+        self.queue: deque = deque()  # batches sent, in the order the worker does them; the first is under way
         self.started = 0.0  # when the first of them began (as far as this process can tell)
 
     def kill(self):
@@ -122,51 +155,85 @@ class _Slot:
         self.conn.close()
 
 
-# Tasks a worker holds at once: the one under way and the next, so that it goes straight on
+# Batches a worker holds at once: the one under way and the next, so that it goes straight on
 # while this process is busy with the results (writing tables, the store) instead of waiting
 # for it to hand out work.
-PREFETCH = 4
+PREFETCH = 2
 
 
 def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=(), budget: float | None = None,
                      window: int | None = None, pipeline=None, lean: bool = False,
-                     texts_dir: str | None = None) -> Iterator[Doc]:
+                     texts_dir: str | None = None, size: int = BATCH) -> Iterator[Doc]:
     """Yield one Doc per (path, doc_id), in input order, using ``jobs`` worker processes.
 
-    Each Doc comes with its rows made (:class:`Preparer`); ``lean`` Docs carry only the rows, not their
-    spans, sections and problems (what a run that does not keep the Docs needs); with ``texts_dir`` the
-    workers write each text there (``<doc_id>.txt``) themselves."""
+    Workers take the documents in batches of ``size`` (:func:`batches`). A batch gets one document's
+    ``budget``; a batch that overruns it, or whose worker dies, is done again a document at a time in
+    a new worker, so that only the document at fault becomes an error. Each Doc comes with its rows
+    made (:class:`Preparer`); ``lean`` Docs carry only the rows, not their spans, sections and problems
+    (what a run that does not keep the Docs needs); with ``texts_dir`` the workers write each text
+    there (``<doc_id>.txt``) themselves. At most ``window`` documents are read ahead or wait to be
+    yielded in order."""
     global _PIPELINE
     _PIPELINE = pipeline
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
     slots = [_Slot(ctx, rules_dirs, lean, texts_dir) for _ in range(max(1, jobs))]
-    window = window or 8 * len(slots)
-    todo = deque()
+    window = max(window or 0, (PREFETCH + 2) * size * len(slots))
+    todo: deque = deque()  # (idx, path, doc_id, alone): alone, a document to be done in a batch of its own
     source = iter(enumerate(tasks))
     done: dict[int, Doc] = {}
     next_out = 0
     exhausted = False
 
-    def requeue(slot: _Slot) -> None:
-        """Tasks a replaced worker had not begun go back to the front of the line, in order."""
+    def next_batch() -> list:
+        first = todo.popleft()
+        batch, held = [first], _size(first[1])
+        if not first[3]:
+            while todo and len(batch) < size and held < BATCH_BYTES and not todo[0][3]:
+                batch.append(todo.popleft())
+                held += _size(batch[-1][1])
+        return [(idx, path, doc_id) for idx, path, doc_id, _ in batch]
+
+    def requeue(slot: _Slot, alone: list | None = None) -> None:
+        """Batches a replaced worker had not begun go back to the front of the line, in order, and
+        before them the documents of ``alone`` (the batch it failed on), each to be done alone."""
         while slot.queue:
-            idx, path, doc_id = slot.queue.pop()
-            todo.appendleft((idx, (path, doc_id)))
+            for idx, path, doc_id in reversed(slot.queue.pop()):
+                todo.appendleft((idx, path, doc_id, False))
+        for idx, path, doc_id in reversed(alone or []):
+            todo.appendleft((idx, path, doc_id, True))
+
+    def give_up(slot: _Slot, reason) -> None:
+        """The worker overran the budget or died on its first batch: kill it, and end the batch (a document
+        alone: ``reason`` is its error) or do its documents again alone."""
+        batch = slot.queue.popleft()
+        if len(batch) == 1:
+            idx, path, doc_id = batch[0]
+            done[idx] = reason(path, doc_id)
+            batch = []
+        requeue(slot, batch)
+        slots[slots.index(slot)] = _replace(slot, ctx, rules_dirs, lean, texts_dir)
+
+    def died(path, doc_id) -> Doc:
+        doc = Doc("", doc_id=doc_id, path=str(path))
+        doc.status, doc.error = "error", "worker process died while reading this document"
+        return doc
 
     try:
         while True:
-            while not exhausted and len(todo) + sum(len(s.queue) for s in slots) + len(done) < window:
+            while not exhausted and len(todo) + sum(len(b) for s in slots for b in s.queue) + len(done) < window:
                 try:
-                    todo.append(next(source))
+                    idx, (path, doc_id) = next(source)
                 except StopIteration:
                     exhausted = True
+                else:
+                    todo.append((idx, path, doc_id, False))
             for s in slots:
                 while len(s.queue) < PREFETCH and todo:
-                    idx, (path, doc_id) = todo.popleft()
+                    batch = next_batch()
                     if not s.queue:
                         s.started = time.monotonic()
-                    s.queue.append((idx, path, doc_id))
-                    s.conn.send((idx, path, doc_id))
+                    s.queue.append(batch)
+                    s.conn.send(batch)
             busy = [s for s in slots if s.queue]
             if not busy and not todo:
                 break
@@ -178,22 +245,15 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
             for s in busy:
                 if s.conn in ready:
                     try:
-                        idx, doc = s.conn.recv()
+                        results = s.conn.recv()
                     except (EOFError, OSError):  # the worker died (out of memory, a crash in C code)
-                        idx, path, doc_id = s.queue.popleft()
-                        doc = Doc("", doc_id=doc_id, path=str(path))
-                        doc.status, doc.error = "error", "worker process died while reading this document"
-                        requeue(s)
-                        slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean, texts_dir)
+                        give_up(s, died)
                     else:
                         s.queue.popleft()
-                        s.started = time.monotonic()  # the next task, if any, begins now
-                    done[idx] = doc
+                        s.started = time.monotonic()  # the next batch, if any, begins now
+                        done.update(results)
                 elif budget and time.monotonic() - s.started >= budget:
-                    idx, path, doc_id = s.queue.popleft()
-                    done[idx] = budget_error(path, doc_id, budget)
-                    requeue(s)
-                    slots[slots.index(s)] = _replace(s, ctx, rules_dirs, lean, texts_dir)
+                    give_up(s, lambda path, doc_id: budget_error(path, doc_id, budget))
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1

@@ -129,9 +129,9 @@ def test_later_stages_without_the_handoff_give_the_same(pipe, texts, idx):
     run(pipe, full, {s.name for s in pipe.stages})
     # the full pipeline used the hand-off: what the orgs stage kept is for this very text
     gaz = gazetteer(pipe.rules)
-    assert gaz._last[0] is full.text
+    assert gaz._matches.get(full.text) is not None
     for h in (cue_words(pipe.rules), status_words(pipe.rules)):
-        assert h._last[0] is full.text
+        assert h._handed.get(full.text) is not None
     full.spans.sort(key=lambda s: (s.start, s.end, s.kind))
     full.assign_owners()
 
@@ -139,7 +139,7 @@ def test_later_stages_without_the_handoff_give_the_same(pipe, texts, idx):
     run(pipe, alone, set(LATER))
     # nothing was handed on for the copy's text: the stages found the words themselves
     for h in (cue_words(pipe.rules), status_words(pipe.rules)):
-        assert h._last is None or h._last[0] is not alone.text
+        assert h._handed.get(alone.text) is None
     alone.spans.sort(key=lambda s: (s.start, s.end, s.kind))
     alone.assign_owners()
 
@@ -157,13 +157,13 @@ def test_handed_words_are_every_start_of_every_word(pipe, texts, idx):
     doc = upto_orgs(pipe, text)
     for h in (cue_words(pipe.rules), status_words(pipe.rules)):
         handed = h.starts(doc.text)
-        assert h._last[0] is doc.text  # the handed list, not a pass of its own
+        assert h._handed.get(doc.text) is not None  # the handed list, not a pass of its own
         copy = "".join(list(doc.text))
         assert copy is not doc.text
         assert sorted(set(handed)) == sorted(set(h.starts(copy))) == brute_starts(h.words, text)
     gaz = gazetteer(pipe.rules)
     handed_ms = gaz.doc_matches(doc.text)
-    assert gaz._last[0] is doc.text
+    assert gaz._matches.get(doc.text) is not None
     assert sorted(handed_ms) == sorted(gaz.all_matches(text)) == brute_matches(gaz.lexicon.words, text)
     # the order Gazetteer.all_matches gives (by end, longest first at one end) is kept too
     assert handed_ms == gaz.all_matches(text)
@@ -282,7 +282,7 @@ def test_status_words_on_seeds(pipe, texts, monkeypatch, idx):
     text = texts[idx]
     doc = Doc(text, doc_id="d")
     run(pipe, doc, {s.name for s in pipe.stages})
-    assert status_words(pipe.rules)._last[0] is doc.text  # handed on by the orgs stage
+    assert status_words(pipe.rules)._handed.get(doc.text) is not None  # handed on by the orgs stage
     ranges = [(0, len(text))] + [(p.start, p.end) for p in doc.problems] + [(s.heading_end, s.end) for s in doc.sections]
     starts = st._sorted_starts(doc.text)
     # ranges that open or close inside a word
@@ -500,7 +500,7 @@ def test_person_cues_equal_the_cue_pattern_over_the_text(pipe, texts, idx):
     text = texts[idx]
     want = [(m.span(), m.group("cue"), m.group("name")) for m in ps.cue.finditer(text)]
     doc = upto_orgs(pipe, text)
-    assert cue_words(pipe.rules)._last[0] is doc.text
+    assert cue_words(pipe.rules)._handed.get(doc.text) is not None
     handed = [(m.span(), m.group("cue"), m.group("name")) for m in ps._cues(doc.text)]
     alone = [(m.span(), m.group("cue"), m.group("name")) for m in ps._cues("".join(list(text)))]
     assert handed == alone == want

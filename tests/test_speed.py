@@ -137,13 +137,13 @@ def test_tables_are_those_of_the_dict_writer(tmp_path):
 def crashing_pipeline(monkeypatch):
     import os
 
-    real = Pipeline.process_text
+    real = Pipeline.new_doc
 
-    def process_text(self, raw, doc_id="doc", path="", **kw):
+    def new_doc(self, raw, doc_id="doc", path="", **kw):
         if "崩" in raw:
             os._exit(3)  # a crash in C code, as the worker's parent sees it
         return real(self, raw, doc_id, path, **kw)
-    monkeypatch.setattr(Pipeline, "process_text", process_text)
+    monkeypatch.setattr(Pipeline, "new_doc", new_doc)
 
 
 def test_the_documents_a_dead_worker_held_are_done_by_another(tmp_path, crashing_pipeline):

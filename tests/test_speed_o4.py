@@ -194,7 +194,7 @@ def test_responsible_runs_alone_without_the_orgs_automaton():
     d = p.process_text(PROBLEMS)
     want = [x.attrs.get("responsible") for x in d.problems]
     for h in st.cue_words:
-        h._last = None
+        h._handed.clear()
     assert _responsible(st, d) == want == [["区城管局", "区水利局"], ["区住建局", "区生态环境分局"], None]
 
 
@@ -343,7 +343,7 @@ def test_responsible_cue_words_handed_on_are_every_start():
     for d in docs:
         orgs.find(d)
         for h in responsible_cue_words(p.rules):
-            assert h._last[0] is d.text
+            assert h._handed.get(d.text) is not None
             want = sorted({i for w in h.words for i in range(len(d.text)) if d.text.startswith(w, i)})
             assert sorted(set(h.starts(d.text))) == want
             found += bool(want)

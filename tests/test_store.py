@@ -241,7 +241,7 @@ def test_a_document_given_up_for_time_is_tried_again_next_run(corpus, tmp_path, 
     out = tmp_path / "out"
     one = sorted(corpus.glob("*.txt"))[:1]
     with monkeypatch.context() as m:
-        m.setattr(Pipeline, "process_file", lambda self, path, doc_id: budget_error(path, doc_id, 120))
+        m.setattr(Pipeline, "process_files", lambda self, tasks: [budget_error(p, i, 120) for p, i in tasks])
         first = run(one, out=out)
     assert first.documents.error.tolist() == ["time budget exceeded (120 s per document)"]
     second = run(one, out=out)

@@ -28,13 +28,13 @@ def test_two_jobs_give_the_same_tables_as_one(tmp_path):
 
 @pytest.fixture
 def slow_pipeline(monkeypatch):
-    real = Pipeline.process_text
+    real = Pipeline.new_doc
 
-    def process_text(self, raw, doc_id="doc", path="", **kw):
+    def new_doc(self, raw, doc_id="doc", path="", **kw):
         if "慢" in raw:
             time.sleep(30)
         return real(self, raw, doc_id, path, **kw)
-    monkeypatch.setattr(Pipeline, "process_text", process_text)
+    monkeypatch.setattr(Pipeline, "new_doc", new_doc)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
