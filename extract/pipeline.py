@@ -128,8 +128,12 @@ class Pipeline:
         return self.process_files([(path, doc_id)])[0]
 
     def process_files(self, tasks: list[tuple[str | Path, str]]) -> list[Doc]:
-        """:meth:`process_file` of each (path, doc_id), run as one batch (:meth:`process_batch`): one Doc
-        each, in order, the same as alone. Never raises (but for a BaseException such as a time budget's)."""
+        """:meth:`process_file` of each (path, doc_id), in batches of :data:`BATCH` (:meth:`process_batch`):
+        one Doc each, in order, the same as alone. Never raises (but for a BaseException such as a time
+        budget's)."""
+        tasks = list(tasks)
+        if len(tasks) > BATCH:
+            return [doc for b in range(0, len(tasks), BATCH) for doc in self.process_files(tasks[b:b + BATCH])]
         out: list[Doc] = []
         batch: list[Doc] = []
         at: list[int] = []  # where each Doc of the batch goes in out

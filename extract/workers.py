@@ -7,6 +7,7 @@ flight, so memory stays flat however large the corpus.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import time
 from collections import deque
@@ -178,29 +179,20 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
     slots = [_Slot(ctx, rules_dirs, lean, texts_dir) for _ in range(max(1, jobs))]
     window = max(window or 0, (PREFETCH + 2) * size * len(slots))
-    todo: deque = deque()  # (idx, path, doc_id, alone): alone, a document to be done in a batch of its own
-    source = iter(enumerate(tasks))
+    todo: deque = deque()  # batches to hand out: [(idx, path, doc_id)]
+    numbers = itertools.count()
+    source = ([(next(numbers), path, doc_id) for path, doc_id in batch] for batch in batches(tasks, size))
     done: dict[int, Doc] = {}
     next_out = 0
     exhausted = False
 
-    def next_batch() -> list:
-        first = todo.popleft()
-        batch, held = [first], _size(first[1])
-        if not first[3]:
-            while todo and len(batch) < size and held < BATCH_BYTES and not todo[0][3]:
-                batch.append(todo.popleft())
-                held += _size(batch[-1][1])
-        return [(idx, path, doc_id) for idx, path, doc_id, _ in batch]
-
     def requeue(slot: _Slot, alone: list | None = None) -> None:
         """Batches a replaced worker had not begun go back to the front of the line, in order, and
-        before them the documents of ``alone`` (the batch it failed on), each to be done alone."""
+        before them the documents of ``alone`` (the batch it failed on), each in a batch of its own."""
         while slot.queue:
-            for idx, path, doc_id in reversed(slot.queue.pop()):
-                todo.appendleft((idx, path, doc_id, False))
-        for idx, path, doc_id in reversed(alone or []):
-            todo.appendleft((idx, path, doc_id, True))
+            todo.appendleft(slot.queue.pop())
+        for task in reversed(alone or []):
+            todo.appendleft([task])
 
     def give_up(slot: _Slot, reason) -> None:
         """The worker overran the budget or died on its first batch: kill it, and end the batch (a document
@@ -220,16 +212,14 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
 
     try:
         while True:
-            while not exhausted and len(todo) + sum(len(b) for s in slots for b in s.queue) + len(done) < window:
+            while not exhausted and sum(map(len, todo)) + sum(len(b) for s in slots for b in s.queue) + len(done) < window:
                 try:
-                    idx, (path, doc_id) = next(source)
+                    todo.append(next(source))
                 except StopIteration:
                     exhausted = True
-                else:
-                    todo.append((idx, path, doc_id, False))
             for s in slots:
                 while len(s.queue) < PREFETCH and todo:
-                    batch = next_batch()
+                    batch = todo.popleft()
                     if not s.queue:
                         s.started = time.monotonic()
                     s.queue.append(batch)
