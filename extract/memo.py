@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-SIZE = 64  # texts a memo keeps; the pipeline's batch size is checked against it
+SIZE = 128  # texts a memo keeps: twice the pipeline's batch (a test checks)
 
 
 class TextMemo:

@@ -35,7 +35,7 @@ from .sections import SectionStage
 
 _START, _END, _KIND = attrgetter("start"), attrgetter("end"), attrgetter("kind")
 
-BATCH = 32  # documents a run hands the pipeline at once (process_files): each stage runs over all of them
+BATCH = 64  # documents a run hands the pipeline at once (process_files): each stage runs over all of them
 
 
 class Pipeline:

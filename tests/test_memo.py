@@ -31,7 +31,7 @@ def test_an_empty_result_is_kept():
 def test_default_size_holds_a_batch():
     from extract.pipeline import BATCH
 
-    assert TextMemo().size == SIZE >= BATCH
+    assert TextMemo().size == SIZE >= 2 * BATCH
 
 
 def test_clear():
