@@ -1,9 +1,10 @@
-"""Worker processes for a run: documents processed in parallel, results
-handed back in input order, and a per-document time budget.
+"""Worker processes for a run: documents processed in parallel, in the
+pipeline's batches, results handed back in input order, and a time budget.
 
-A worker that overruns its budget is killed and replaced; its document gets
-an error row, and the run goes on. Only a bounded window of documents is in
-flight, so memory stays flat however large the corpus.
+A worker that overruns its budget is killed and replaced; the batch it held is
+done again a document at a time, the document at fault gets an error row, and
+the run goes on. Only a bounded window of documents is in flight, so memory
+stays flat however large the corpus.
 """
 from __future__ import annotations
 
