@@ -92,7 +92,7 @@ class Pipeline:
     def process_batch(self, docs: list[Doc]) -> dict[int, Exception]:
         """Run the stages over these Docs (from :meth:`new_doc`), each stage over all of them before the
         next: a stage's patterns and automata stay in the processor's caches from one document to the
-        next, where one document through all stages would evict them (measured: 23–27% faster).
+        next, where one document through all stages would evict them (13–19% faster: benchmarks/batch_ab.py).
         A document's result is the same either way. Returns the documents a stage failed on, as
         {index: the exception}; those are left unfinished and the stages after skip them."""
         clock = time.perf_counter

@@ -127,3 +127,19 @@ def test_more_files_than_a_batch_go_in_batches(monkeypatch):
     docs = p.process_files(tasks)
     assert sizes == [BATCH, 3]
     assert [d.doc_id for d in docs] == [str(i) for i in range(BATCH + 3)]
+
+
+def test_the_batch_benchmark_runs(tmp_path):
+    """benchmarks/batch_ab.py keeps working (figures only, no timing thresholds)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, str(root / "benchmarks" / "batch_ab.py"), "--docs", "12", "--batch", "5",
+                        "--keep", str(tmp_path)], capture_output=True, text=True, cwd=str(root), timeout=300)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "12 documents, batches of 5; CPU ms per document"
+    assert "gain" in lines[1] and "pipeline/jieba ratio" in lines[2]
+    stages = [ln.split()[0] for ln in lines[4:]]
+    assert sorted(stages) == sorted(Pipeline().stage_names)
