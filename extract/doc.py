@@ -101,6 +101,13 @@ class Doc:
         self._mask_ends: list[int] = []
         self._mask_reach: list[int] | None = []  # running max of _mask_ends (None: remake on next use)
 
+    @classmethod
+    def failed(cls, path, doc_id: str, reason: str) -> "Doc":
+        """The Doc of a file that could not be processed: no text, status 'error' and the reason."""
+        doc = cls("", doc_id=doc_id, path=str(path))
+        doc.status, doc.error = "error", reason
+        return doc
+
     # -- pickling ------------------------------------------------------------
     # Worker processes send their Docs back pickled: spans, sections and problems
     # go as plain tuples of their fields, which pickle and load several times faster

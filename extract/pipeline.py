@@ -162,6 +162,4 @@ def _error_doc(path: Path, doc_id: str, e: Exception) -> Doc:
     else:  # a bug must not stop the batch; the reason says where
         tb = traceback.extract_tb(e.__traceback__)[-1]
         reason = f"internal error: {type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
-    doc = Doc("", doc_id=doc_id, path=str(path))
-    doc.status, doc.error = "error", reason
-    return doc
+    return Doc.failed(path, doc_id, reason)

@@ -137,9 +137,7 @@ def process_serial(tasks: Iterable[tuple[Path, str]], pipeline, budget: float | 
 
 
 def budget_error(path, doc_id, budget: float) -> Doc:
-    doc = Doc("", doc_id=doc_id, path=str(path))
-    doc.status, doc.error = "error", f"time budget exceeded ({budget:g} s per document)"
-    return doc
+    return Doc.failed(path, doc_id, f"time budget exceeded ({budget:g} s per document)")
 
 
 class _Slot:
@@ -207,9 +205,7 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
         slots[slots.index(slot)] = _replace(slot, ctx, rules_dirs, lean, texts_dir)
 
     def died(path, doc_id) -> Doc:
-        doc = Doc("", doc_id=doc_id, path=str(path))
-        doc.status, doc.error = "error", "worker process died while reading this document"
-        return doc
+        return Doc.failed(path, doc_id, "worker process died while reading this document")
 
     try:
         while True:
