@@ -29,6 +29,7 @@ files); JSON columns as text.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import datetime as _dt
@@ -323,26 +324,63 @@ def doc_rows(doc: Doc, cb: Codebook, check_rules=None, derive_hash: str = "") ->
 class Store:
     """A SQLite store at ``path`` (``':memory:'`` for one that lives only as long as the object)."""
 
-    def __init__(self, path: str | Path = ":memory:", codebook: Codebook | None = None):
+    def __init__(self, path: str | Path = ":memory:", codebook: Codebook | None = None, setup: bool = True):
+        """``setup``: make the schema when missing and build missing indexes (False: only connect,
+        for a second connection to a store another one set up)."""
         self.path = str(path)
         self.cb = codebook or load_codebook()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, isolation_level=None)  # transactions made explicit
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        if self.path != ":memory:":
-            # WAL while writing: a commit per document without an fsync each; put back to a
-            # plain rollback journal on close so the file stands alone.
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.rebuilt = self._ensure_schema()
-        self.ensure_indexes()  # a run that died during a bulk load left them dropped
+        self.conn = self._connect()
+        self.rebuilt = self._ensure_schema() if setup else False
+        if setup:
+            self.ensure_indexes()  # a run that died during a bulk load left them dropped
         self.run_id: int | None = None
         self.rules_hash = ""
         self._insert_sql = None
         # With derive rules set (use_derive), put() also stores each document's derived parts.
         self.check_rules = None
         self.derive_hash = ""
+
+    def _connect(self) -> sqlite3.Connection:
+        # (a worker process writing at the same time holds the lock for a batch of documents)
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=60)  # transactions made explicit
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            # WAL while writing: a commit per document without an fsync each, and other processes
+            # (the workers of a parallel run) write beside this one; put back to a plain rollback
+            # journal on close so the file stands alone.
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    @contextlib.contextmanager
+    def detached(self):
+        """The connection closed meanwhile: a process forked in the block inherits no SQLite state of
+        this file (SQLite forbids using across a fork what was open before it) and can open its own."""
+        self.conn.close()
+        self.conn = None
+        try:
+            yield
+        finally:
+            self.conn = self._connect()
+
+    def writer_spec(self) -> dict | None:
+        """What another process needs to put documents into this store for this run (:meth:`writer`);
+        None for a store in memory, which only this connection sees."""
+        if self.path == ":memory:":
+            return None
+        return {"path": self.path, "run_id": self.run_id, "rules_hash": self.rules_hash,
+                "derive_hash": self.derive_hash}
+
+    @classmethod
+    def writer(cls, spec: dict, codebook: Codebook, check_rules) -> "Store":
+        """A second connection to the store of ``spec`` (:meth:`writer_spec`), to put documents: it does
+        no schema or index work (the first connection's; a bulk load has its indexes dropped)."""
+        st = cls(spec["path"], codebook, setup=False)
+        st.run_id, st.rules_hash = spec["run_id"], spec["rules_hash"]
+        st.use_derive(check_rules, spec["derive_hash"])
+        return st
 
     def use_derive(self, check_rules, derive_hash: str) -> None:
         self.check_rules, self.derive_hash = check_rules, derive_hash
@@ -697,6 +735,24 @@ class Store:
 TRANSIENT_ERRORS = ("time budget exceeded", "worker process died", "internal error")
 
 
+def stored_hash(doc: Doc, content_hash: str) -> str:
+    """The content hash to store with ``doc``: none after a transient error, so that the next run tries it again."""
+    return "" if doc.status != "ok" and doc.error.startswith(TRANSIENT_ERRORS) else content_hash
+
+
+def put_batch(st: Store, docs: list[Doc], hashes: list[str]) -> None:
+    """Put ``docs`` (with their content ``hashes``) in one transaction, each in a savepoint of its own."""
+    c = st.conn
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        for doc, h in zip(docs, hashes):
+            st.put(doc, stored_hash(doc, h))
+        c.execute("COMMIT")
+    except BaseException:
+        c.execute("ROLLBACK")
+        raise
+
+
 class Incremental:
     """A run over (path, doc_id) tasks that skips what the store holds unchanged.
 
@@ -711,6 +767,7 @@ class Incremental:
 
     def __init__(self, store: Store, rules_hash: str, force: bool = False):
         self.store, self.rules_hash, self.force = store, rules_hash, force
+        self.shared = False  # True while other processes put documents too (see merge)
         self.hashes: dict[str, str] = {}
         self.current: set[str] = set()
         self.processed = self.skipped = 0
@@ -730,7 +787,6 @@ class Incremental:
 
     def merge(self, tasks: list[tuple], processed: Iterable[Doc]):
         it = iter(processed)
-        c = self.store.conn
         n, since = 0, time.monotonic()
         try:
             for path, doc_id in tasks:
@@ -743,18 +799,25 @@ class Incremental:
                     doc = next(it)
                     if doc.doc_id != doc_id:
                         raise RuntimeError(f"documents out of order: {doc.doc_id} where {doc_id} was expected")
-                    transient = doc.status != "ok" and doc.error.startswith(TRANSIENT_ERRORS)
+                    self.processed += 1
+                    if getattr(doc, "stored", False):  # a worker put it
+                        yield doc
+                        continue
+                    c = self.store.conn  # (not kept: a parallel run reconnects while it forks its workers)
                     if not c.in_transaction:
                         c.execute("BEGIN IMMEDIATE")
                         n, since = 0, time.monotonic()
-                    self.store.put(doc, "" if transient else self.hashes[doc_id], self.rules_hash)
-                    self.processed += 1
+                    self.store.put(doc, stored_hash(doc, self.hashes[doc_id]), self.rules_hash)
                     n += 1
-                    if n >= self.BATCH or time.monotonic() - since >= self.BATCH_SECONDS:
+                    # (with workers writing too, the lock is not kept while waiting for the next document)
+                    if self.shared or n >= self.BATCH or time.monotonic() - since >= self.BATCH_SECONDS:
                         c.execute("COMMIT")
                 yield doc
+            for extra in it:  # (none: this ends ``processed``, whose workers then close the store)
+                raise RuntimeError(f"documents out of order: {extra.doc_id} after the last task")
         finally:  # what was put is whole documents: keep it, even when the run stops here
-            if c.in_transaction:
+            c = self.store.conn
+            if c is not None and c.in_transaction:
                 c.execute("COMMIT")
 
 

@@ -58,20 +58,46 @@ class Preparer:
         return doc
 
 
-def _worker(conn, rules_dirs, lean, texts_dir=None):
+def _worker(conn, rules_dirs, lean, texts_dir=None, store_spec=None):
     from .pipeline import Pipeline
+    from .store import Store
 
     pipe = _PIPELINE if _PIPELINE is not None and _PIPELINE.rules_dirs == tuple(rules_dirs) else Pipeline(rules_dirs)
     prepare = Preparer(pipe.rules, lean, texts_dir)
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        docs = pipe.process_files([(path, doc_id) for _, path, doc_id in task])
-        conn.send([(idx, prepare(doc)) for (idx, _, _), doc in zip(task, docs)])
+    store = Store.writer(store_spec, prepare.cb, prepare.cr) if store_spec else None
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except EOFError:
+                return
+            if task is None:
+                return
+            docs = [prepare(doc) for doc in pipe.process_files([(t[1], t[2]) for t in task])]
+            if store is not None:
+                store_batch(store, docs, [t[3] for t in task], lean)
+            conn.send([(t[0], doc) for t, doc in zip(task, docs)])
+    finally:
+        if store is not None:
+            store.conn.close()
+
+
+def store_batch(store, docs: list[Doc], hashes: list[str], lean: bool) -> None:
+    """Put a batch of prepared Docs into the store from the worker (rows need not cross the pipe then);
+    each stored one is marked ``stored`` and, if ``lean``, loses what only putting it needed. When the
+    store cannot take them (locked too long, disk full …) they go back unmarked: the parent puts them,
+    and says what is wrong."""
+    from .store import put_batch
+
+    try:
+        put_batch(store, docs, hashes)
+    except Exception:
+        return
+    for doc in docs:
+        doc.stored = True
+        doc.prepared = None
+        if lean and getattr(doc, "text_written", False):
+            doc.text = ""
 
 
 class TimeBudgetExceeded(BaseException):
@@ -141,9 +167,10 @@ def budget_error(path, doc_id, budget: float) -> Doc:
 
 
 class _Slot:
-    def __init__(self, ctx, rules_dirs, lean=False, texts_dir=None):
+    def __init__(self, ctx, rules_dirs, lean=False, texts_dir=None, store_spec=None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs), lean, texts_dir), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, tuple(rules_dirs), lean, texts_dir, store_spec),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.queue: deque = deque()  # batches sent, in the order the worker does them; the first is under way
@@ -163,7 +190,8 @@ PREFETCH = 2
 
 def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=(), budget: float | None = None,
                      window: int | None = None, pipeline=None, lean: bool = False,
-                     texts_dir: str | None = None, size: int = BATCH) -> Iterator[Doc]:
+                     texts_dir: str | None = None, size: int = BATCH, store=None,
+                     hashes: dict | None = None) -> Iterator[Doc]:
     """Yield one Doc per (path, doc_id), in input order, using ``jobs`` worker processes.
 
     Workers take the documents in batches of ``size`` (:func:`batches`). A batch gets one document's
@@ -171,16 +199,24 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
     a new worker, so that only the document at fault becomes an error. Each Doc comes with its rows
     made (:class:`Preparer`); ``lean`` Docs carry only the rows, not their spans, sections and problems
     (what a run that does not keep the Docs needs); with ``texts_dir`` the workers write each text
-    there (``<doc_id>.txt``) themselves. At most ``window`` documents are read ahead or wait to be
-    yielded in order."""
+    there (``<doc_id>.txt``) themselves. With ``store`` (a :class:`~extract.store.Store` in a file) and
+    ``hashes`` (each doc_id's content hash) the workers put their batches into the store themselves
+    (Docs that come back ``stored``), so that their rows need not cross the pipe. At most ``window``
+    documents are read ahead or wait to be yielded in order."""
     global _PIPELINE
     _PIPELINE = pipeline
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
-    slots = [_Slot(ctx, rules_dirs, lean, texts_dir) for _ in range(max(1, jobs))]
+    spec = store.writer_spec() if store is not None and hashes is not None else None
+    if spec is not None:
+        with store.detached():  # forked without this process's connection, they may open their own
+            slots = [_Slot(ctx, rules_dirs, lean, texts_dir, spec) for _ in range(max(1, jobs))]
+    else:
+        slots = [_Slot(ctx, rules_dirs, lean, texts_dir) for _ in range(max(1, jobs))]
     window = max(window or 0, (PREFETCH + 2) * size * len(slots))
-    todo: deque = deque()  # batches to hand out: [(idx, path, doc_id)]
+    todo: deque = deque()  # batches to hand out: [(idx, path, doc_id, content hash)]
     numbers = itertools.count()
-    source = ([(next(numbers), path, doc_id) for path, doc_id in batch] for batch in batches(tasks, size))
+    source = ([(next(numbers), path, doc_id, hashes.get(doc_id, "") if hashes else "") for path, doc_id in batch]
+              for batch in batches(tasks, size))
     done: dict[int, Doc] = {}
     next_out = 0
     exhausted = False
@@ -198,7 +234,7 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
         alone: ``reason`` is its error) or do its documents again alone."""
         batch = slot.queue.popleft()
         if len(batch) == 1:
-            idx, path, doc_id = batch[0]
+            idx, path, doc_id, _ = batch[0]
             done[idx] = reason(path, doc_id)
             batch = []
         requeue(slot, batch)
