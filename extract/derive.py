@@ -724,7 +724,10 @@ def build_store(st, rules: RuleSet | None = None, derive_hash: str = "", jobs: i
     cr = load_check_rules(rules)
     derive_hash = derive_hash or derive_fingerprint(rules)
     st.refresh_parts(cr, derive_hash)
-    reuse = ReuseElsewhere(st.path, cr) if jobs > 1 and st.path != ":memory:" else None
+    reuse = None
+    if jobs > 1 and st.path != ":memory:":
+        with st.detached():  # forked without this process's connection, it opens its own
+            reuse = ReuseElsewhere(st.path, cr)
     st.ensure_indexes()  # after a bulk load; here, once the text-reuse process (which needs none) is under way
     c = st.conn
     c.execute("BEGIN IMMEDIATE")
