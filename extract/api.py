@@ -170,6 +170,8 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
                 if bar is not None:
                     bar.update(1)
         finally:
+            if hasattr(processed, "close"):  # a run stopped midway: the workers end (closing the store) first
+                processed.close()
             if bar is not None:
                 bar.close()
         if writer is not None:

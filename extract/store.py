@@ -717,8 +717,11 @@ class Store:
             return
         try:
             if self.path != ":memory:":
+                self.conn.execute("PRAGMA busy_timeout = 200")  # (a reader elsewhere may hold it for long)
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.conn.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.OperationalError:  # another process has the store open: it stays in WAL mode, whole
+            pass
         finally:
             self.conn.close()
             self.conn = None

@@ -381,3 +381,25 @@ def test_a_bulk_load_only_when_adding_at_least_bulk_min_and_as_many_as_are_store
         assert "facts_kind_name" not in indexes(tmp_path / "out" / DEFAULT_NAME)
         st.ensure_indexes()
     assert "facts_kind_name" in indexes(tmp_path / "out" / DEFAULT_NAME)
+
+
+def test_a_store_another_process_holds_open_closes_and_stays_whole(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    st = Store(tmp_path / "z.sqlite")
+    st.begin_run("r")
+    # a reader in another process, in the middle of a read transaction (a browser of the store, say)
+    reader = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                               "c.execute('BEGIN'); c.execute('SELECT COUNT(*) FROM runs').fetchone(); "
+                               "print('reading', flush=True); sys.stdin.read()", str(tmp_path / "z.sqlite")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert reader.stdout.readline() == "reading\n"
+    t0 = time.monotonic()
+    st.close()  # it cannot leave WAL mode now, and says nothing: what was committed is there
+    assert time.monotonic() - t0 < 5  # nor waits long for the reader
+    reader.communicate("")
+    with Store(tmp_path / "z.sqlite") as again:
+        assert again.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+    assert (tmp_path / "z.sqlite").read_bytes()[18:20] == b"\x01\x01"  # and the next close does

@@ -145,3 +145,32 @@ def test_a_detached_store_holds_no_file_open_and_reconnects_as_it_was(tmp_path):
         assert not any(f.startswith(path) for f in open_files())
     assert st.run_id == run_id and st.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
     st.close()
+
+
+def test_a_parallel_run_that_stops_midway_raises_its_own_error_and_keeps_whole_documents(tmp_path):
+    from extract.api import run
+    from extract.store import Store
+
+    class Stop(Exception):
+        pass
+
+    class Bar:
+        n = 0
+
+        def update(self, k):
+            Bar.n += k
+            if Bar.n == 2:
+                raise Stop()
+
+        def close(self):
+            pass
+
+    with pytest.raises(Stop):  # (not an error of closing the store the workers still had open)
+        run([SEEDS], out=tmp_path / "out", jobs=2, progress=lambda total: Bar())
+    with Store(tmp_path / "out" / "zhenggai.sqlite") as st:
+        ids = st.doc_ids()
+        assert ids and set(ids) <= {p.stem for p in SEEDS.glob("*.txt")}
+        for d in ids:  # each stored document is whole
+            assert st.conn.execute("SELECT COUNT(*) FROM facts WHERE doc_id = ?", (d,)).fetchone()[0] > 0
+    again = run([SEEDS], out=tmp_path / "out", jobs=2)
+    assert (again.processed + again.skipped, again.errors) == (5, 0)
