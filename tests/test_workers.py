@@ -174,3 +174,33 @@ def test_a_parallel_run_that_stops_midway_raises_its_own_error_and_keeps_whole_d
             assert st.conn.execute("SELECT COUNT(*) FROM facts WHERE doc_id = ?", (d,)).fetchone()[0] > 0
     again = run([SEEDS], out=tmp_path / "out", jobs=2)
     assert (again.processed + again.skipped, again.errors) == (5, 0)
+
+
+def test_a_worker_killed_while_it_writes_to_the_store_leaves_it_whole(tmp_path, monkeypatch):
+    import os
+
+    from extract.api import run
+    from extract.store import Store
+
+    parent = os.getpid()
+    real = Store.put
+    once = tmp_path / "stuck-once"
+
+    def put(self, doc, *a, **k):
+        real(self, doc, *a, **k)
+        if os.getpid() != parent and doc.doc_id == "b_stuck" and not once.exists():
+            once.touch()
+            time.sleep(30)  # inside the worker's transaction, with rows of the batch written
+    monkeypatch.setattr(Store, "put", put)
+    (tmp_path / "in").mkdir()
+    for n in ("a_fine", "b_stuck", "c_fine"):
+        (tmp_path / "in" / f"{n}.txt").write_text("关于整改情况的通报\n", encoding="utf-8")
+    t0 = time.monotonic()
+    res = run([tmp_path / "in"], out=tmp_path / "out", jobs=2, budget=1.0)
+    assert time.monotonic() - t0 < 20
+    # the batch was done again, a document at a time
+    assert once.exists() and (res.processed, res.errors) == (3, 0)
+    with Store(tmp_path / "out" / "zhenggai.sqlite") as st:
+        assert st.doc_ids() == ["a_fine", "b_stuck", "c_fine"]
+        assert st.check_integrity() == []
+    assert run([tmp_path / "in"], out=tmp_path / "out", jobs=2).skipped == 3
