@@ -12,6 +12,7 @@ exported. Without ``out`` nothing is written to disk (an in-memory store).
 """
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -126,6 +127,7 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
     del files
     store_path = str(store) if store is not None else (str(Path(out) / DEFAULT_NAME) if out is not None else ":memory:")
     st = Store(store_path)
+    froze = False
     st.use_derive(derive.load_check_rules(ruleset), derive_fingerprint(ruleset))
     writer = None
     try:
@@ -135,6 +137,12 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
         st.begin_bulk(len(todo))  # many documents to add: indexes built once at the end (a store that is
         # left without them, by a run that stops here, builds them when it is next opened)
         pipe = Pipeline(rule_dirs) if todo else None
+        # What is loaded now (rules, the pipeline, the libraries) lives for the whole run: the garbage
+        # collector's full passes need not walk it, here or in the workers that inherit it. (Not when
+        # the caller froze objects already: unfreezing at the end would undo that.)
+        froze = gc.get_freeze_count() == 0
+        if froze:
+            gc.freeze()
         if engine == "dask":
             from .dask_engine import process_dask
 
@@ -189,6 +197,8 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
             writer.abort()
         raise
     finally:
+        if froze:
+            gc.unfreeze()
         st.close()
     res.seconds = time.perf_counter() - t0
     return res

@@ -8,6 +8,7 @@ stays flat however large the corpus.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing as mp
 import time
@@ -65,6 +66,7 @@ def _worker(conn, rules_dirs, lean, texts_dir=None, store_spec=None):
     pipe = _PIPELINE if _PIPELINE is not None and _PIPELINE.rules_dirs == tuple(rules_dirs) else Pipeline(rules_dirs)
     prepare = Preparer(pipe.rules, lean, texts_dir)
     store = Store.writer(store_spec, prepare.cb, prepare.cr) if store_spec else None
+    gc.freeze()  # all there is now lives as long as this process: full collections need not walk it
     try:
         while True:
             try:

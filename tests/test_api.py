@@ -212,3 +212,31 @@ def test_other_check_rules_remake_the_stored_per_document_parts(tmp_path):
         pd.testing.assert_frame_equal(again[name], fresh[name])
     assert first_reuse > len(again.checks[again.checks.kind == "text_reuse"])
     assert not first_keys.equals(again.indicators.subject_key)
+
+
+def test_a_run_freezes_what_it_loaded_for_its_length_only_and_leaves_a_callers_freeze_alone(tmp_path):
+    import gc
+
+    seen = []
+    run([SEEDS], out=tmp_path / "a", progress=lambda total: _Probe(seen))
+    assert seen and min(seen) > 0  # while the documents went through, the loaded objects were frozen
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        run([SEEDS], out=tmp_path / "b")
+        assert gc.get_freeze_count() > 0  # the caller's freeze stands (unfreezing empties it)
+    finally:
+        gc.unfreeze()
+
+
+class _Probe:
+    def __init__(self, seen):
+        self.seen = seen
+
+    def update(self, n):
+        import gc
+
+        self.seen.append(gc.get_freeze_count())
+
+    def close(self):
+        pass
