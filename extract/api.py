@@ -151,11 +151,12 @@ def run(paths: str | Path | Iterable[str | Path], out: str | Path | None = None,
         elif engine != "local":
             raise ValueError(f"engine must be local or dask, not {engine!r}")
         elif jobs > 1 and len(todo) > 1:
-            inc.shared = st.path != ":memory:"  # the workers put their documents into the store themselves
+            # the workers put their documents into the store themselves (unless it is in memory)
+            inc.shared = st.writer_spec() is not None
             processed = process_parallel(todo, min(jobs, len(todo)), rule_dirs, budget, pipeline=pipe,
                                          lean=not keep_docs,
                                          texts_dir=str(Path(out) / "texts") if out is not None else None,
-                                         store=st if inc.shared else None, hashes=inc.hashes)
+                                         store=st, hashes=inc.hashes)
         else:
             # the same rows as a worker makes (Preparer), here in this process
             prepare = Preparer(ruleset, lean=not keep_docs,

@@ -8,6 +8,7 @@ stays flat however large the corpus.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing as mp
@@ -209,11 +210,9 @@ def process_parallel(tasks: Iterable[tuple[Path, str]], jobs: int, rules_dirs=()
     _PIPELINE = pipeline
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
     spec = store.writer_spec() if store is not None and hashes is not None else None
-    if spec is not None:
-        with store.detached():  # forked without this process's connection, they may open their own
-            slots = [_Slot(ctx, rules_dirs, lean, texts_dir, spec) for _ in range(max(1, jobs))]
-    else:
-        slots = [_Slot(ctx, rules_dirs, lean, texts_dir) for _ in range(max(1, jobs))]
+    # forked without this process's connection to the store, they may open their own
+    with store.detached() if spec is not None else contextlib.nullcontext():
+        slots = [_Slot(ctx, rules_dirs, lean, texts_dir, spec) for _ in range(max(1, jobs))]
     window = max(window or 0, (PREFETCH + 2) * size * len(slots))
     todo: deque = deque()  # batches to hand out: [(idx, path, doc_id, content hash)]
     numbers = itertools.count()
